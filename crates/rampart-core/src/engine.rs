@@ -1,0 +1,135 @@
+//! Runs rules over an inventory in parallel and applies exemptions.
+
+use rayon::prelude::*;
+
+use crate::IGNORE_ANNOTATION_PREFIX;
+use crate::config::Config;
+use crate::diag::Diagnostic;
+use crate::finding::{Finding, Suppression};
+use crate::inventory::{Inventory, Object};
+use crate::rule::{ActiveRule, Check, Ctx, Emitter};
+
+/// The result of running rules: findings (suppressed ones marked, not
+/// dropped) and problems found along the way, such as an exemption
+/// annotation without a reason.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs `rules` on every object of `inventory`. Pure: the same inventory,
+/// rules and config always give the same findings in the same order.
+pub fn run(inventory: &Inventory, rules: &[ActiveRule], config: &Config) -> Outcome {
+    let per_object: Vec<(Vec<Finding>, Vec<Diagnostic>)> = inventory
+        .objects
+        .par_iter()
+        .map(|object| check_object(inventory, object, rules, config))
+        .collect();
+    let mut outcome = Outcome::default();
+    for (findings, diags) in per_object {
+        outcome.findings.extend(findings);
+        outcome.diagnostics.extend(diags);
+    }
+    let order: std::collections::HashMap<&str, usize> = inventory
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (&*s.name, i))
+        .collect();
+    outcome.findings.sort_by(|a, b| {
+        let fa = order.get(&*a.location.file).copied().unwrap_or(usize::MAX);
+        let fb = order.get(&*b.location.file).copied().unwrap_or(usize::MAX);
+        (fa, a.location.start, &a.rule, &a.location.pointer).cmp(&(
+            fb,
+            b.location.start,
+            &b.rule,
+            &b.location.pointer,
+        ))
+    });
+    outcome
+}
+
+fn check_object(
+    inventory: &Inventory,
+    object: &Object,
+    rules: &[ActiveRule],
+    config: &Config,
+) -> (Vec<Finding>, Vec<Diagnostic>) {
+    let mut findings = Vec::new();
+    let mut diags = Vec::new();
+    for active in rules {
+        let ctx = Ctx {
+            object,
+            inventory,
+            params: &active.params,
+        };
+        let mut emitter = Emitter {
+            rule: active,
+            object,
+            out: Vec::new(),
+        };
+        match active.rule.check {
+            Check::Object(f) => f(&ctx, &mut emitter),
+            Check::Workload(f) => match &object.workload {
+                Some(w) if !w.controlled => f(&ctx, w, &mut emitter),
+                _ => {}
+            },
+        }
+        if emitter.out.is_empty() {
+            continue;
+        }
+        let suppression = annotation_exemption(object, active.rule.meta.id, &mut diags);
+        for mut finding in emitter.out {
+            finding.suppressed = suppression
+                .clone()
+                .or_else(|| config.exemption_for(&finding));
+            findings.push(finding);
+        }
+    }
+    (findings, diags)
+}
+
+/// `ignore-check.rampart.dev/<rule>: "<reason>"` on the object or on its pod
+/// template exempts the object from that rule. The reason is mandatory: an
+/// exemption nobody can explain is reported, and not honoured.
+fn annotation_exemption(
+    object: &Object,
+    rule: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Suppression> {
+    let key = format!("{IGNORE_ANNOTATION_PREFIX}{rule}");
+    let template = object.workload.as_ref().and_then(|w| {
+        w.template_meta
+            .annotations
+            .as_ref()
+            .and_then(|a| a.get(&key))
+            .map(|v| (v.as_str(), w.path.template))
+    });
+    let (reason, base) = match (object.annotation(&key), template) {
+        (Some(r), _) => (r, ""),
+        (None, Some((r, base))) => (r, base),
+        (None, None) => return None,
+    };
+    if reason.trim().is_empty() {
+        let mut pointer = crate::node::pointer(base, &["metadata", "annotations"]);
+        crate::node::push_token(&mut pointer, &key);
+        let pos = object.root.locate(&pointer).start;
+        diags.push(
+            Diagnostic::warning(
+                "exemption-without-reason",
+                format!(
+                    "{}: `{key}` has no reason; write why the exemption is safe as its value. The finding is still reported",
+                    object.object_ref()
+                ),
+            )
+            .in_file(&object.file, Some(pos))
+            .at_pointer(pointer),
+        );
+        return None;
+    }
+    Some(Suppression {
+        kind: "annotation",
+        reason: reason.trim().to_string(),
+    })
+}

@@ -1,0 +1,313 @@
+//! The inventory: every Kubernetes object found in the input, with its
+//! provenance and typed pod template, indexed for the lookups analyses make.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::diag::Diagnostic;
+use crate::finding::ObjectRef;
+use crate::node::{Node, Value};
+use crate::source::{self, Chunk, Input, MAX_DOCUMENT_BYTES, SourceFile};
+use crate::workload::{Workload, template_path};
+use crate::yaml::{self, Limits};
+
+#[derive(Debug)]
+pub struct Object {
+    pub api_version: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    /// The object as Kubernetes reads it, with positions.
+    pub root: Node,
+    pub file: Arc<str>,
+    /// 0-based index of the YAML document in its file.
+    pub document: u32,
+    pub helm_source: Option<Arc<str>>,
+    /// The typed pod template, for kinds that carry one.
+    pub workload: Option<Workload>,
+}
+
+impl Object {
+    pub fn object_ref(&self) -> ObjectRef {
+        ObjectRef {
+            api_version: self.api_version.clone(),
+            kind: self.kind.clone(),
+            namespace: self.namespace.clone(),
+            name: self.name.clone(),
+        }
+    }
+
+    /// The API group (`""` for core).
+    pub fn group(&self) -> &str {
+        self.api_version.rsplit_once('/').map_or("", |(g, _)| g)
+    }
+
+    /// The object's annotation `key`, if set to a string.
+    pub fn annotation(&self, key: &str) -> Option<&str> {
+        self.root
+            .path(&["metadata", "annotations", key])
+            .and_then(Node::as_str)
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct Inventory {
+    pub objects: Vec<Object>,
+    pub sources: Vec<SourceFile>,
+    /// Problems with the input itself, in input order.
+    pub diagnostics: Vec<Diagnostic>,
+    by_kind: HashMap<String, Vec<usize>>,
+}
+
+impl Inventory {
+    /// Reads, parses and indexes `inputs`. Nothing here fails as a whole:
+    /// every unreadable file or malformed document becomes a diagnostic
+    /// and the rest is still loaded.
+    pub fn load(inputs: &[Input], limits: Limits) -> Inventory {
+        let mut diagnostics = Vec::new();
+        let files = source::expand(inputs, &mut diagnostics);
+        let read: Vec<_> = files.par_iter().map(source::read).collect();
+        let mut sources = Vec::with_capacity(read.len());
+        for r in read {
+            match r {
+                Ok(f) => sources.push(f),
+                Err(d) => diagnostics.push(d),
+            }
+        }
+        Self::from_sources(sources, diagnostics, limits)
+    }
+
+    /// Builds the inventory from files already in memory.
+    pub fn from_sources(
+        sources: Vec<SourceFile>,
+        mut diagnostics: Vec<Diagnostic>,
+        limits: Limits,
+    ) -> Inventory {
+        let chunks: Vec<(usize, u32, Chunk)> = sources
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, f)| {
+                source::split_documents(&f.text)
+                    .into_iter()
+                    .enumerate()
+                    .map(move |(d, c)| (i, d as u32, c))
+            })
+            .collect();
+        let parsed: Vec<(Vec<Object>, Vec<Diagnostic>)> = chunks
+            .into_par_iter()
+            .map(|(i, document, chunk)| {
+                let file = &sources[i];
+                load_document(file, document, &chunk, limits)
+            })
+            .collect();
+        let mut objects = Vec::new();
+        for (objs, diags) in parsed {
+            objects.extend(objs);
+            diagnostics.extend(diags);
+        }
+        let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, o) in objects.iter().enumerate() {
+            by_kind.entry(o.kind.clone()).or_default().push(i);
+        }
+        Inventory {
+            objects,
+            sources,
+            diagnostics,
+            by_kind,
+        }
+    }
+
+    /// Objects of `kind`, in input order.
+    pub fn of_kind<'a>(&'a self, kind: &str) -> impl Iterator<Item = &'a Object> + 'a {
+        self.by_kind
+            .get(kind)
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|&i| &self.objects[i])
+    }
+
+    pub fn source(&self, name: &str) -> Option<&SourceFile> {
+        self.sources.iter().find(|s| &*s.name == name)
+    }
+}
+
+fn load_document(
+    file: &SourceFile,
+    document: u32,
+    chunk: &Chunk,
+    limits: Limits,
+) -> (Vec<Object>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let text = &file.text[chunk.start..chunk.end];
+    if text.len() > MAX_DOCUMENT_BYTES {
+        diags.push(
+            Diagnostic::error(
+                "too-large",
+                format!(
+                    "document {} is {} bytes, over the {MAX_DOCUMENT_BYTES} byte limit for one document; skipped",
+                    document + 1,
+                    text.len()
+                ),
+            )
+            .in_file(&file.name, Some(crate::node::Pos {
+                line: chunk.first_line,
+                col: 1,
+            })),
+        );
+        return (Vec::new(), diags);
+    }
+    let root = match yaml::parse_document(text, chunk.first_line, limits) {
+        Ok(Some(root)) => root,
+        Ok(None) => return (Vec::new(), diags),
+        Err(e) => {
+            diags.push(
+                Diagnostic::error(
+                    "yaml-syntax",
+                    format!("{}; this document is skipped", e.message),
+                )
+                .in_file(&file.name, Some(e.pos)),
+            );
+            return (Vec::new(), diags);
+        }
+    };
+    let helm: Option<Arc<str>> = chunk.helm_source.as_deref().map(Arc::from);
+    let mut objects = Vec::new();
+    collect_objects(root, file, document, &helm, &mut objects, &mut diags);
+    (objects, diags)
+}
+
+/// Turns a document into objects, flattening `kind: List` and `*List`.
+fn collect_objects(
+    root: Node,
+    file: &SourceFile,
+    document: u32,
+    helm: &Option<Arc<str>>,
+    objects: &mut Vec<Object>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let invalid = |node: &Node, field: &str, expected: &str| {
+        Diagnostic::error(
+            "invalid-field",
+            format!(
+                "`{field}` must be {expected}, found {}; this object is skipped",
+                node.value.type_name()
+            ),
+        )
+        .in_file(&file.name, Some(node.start))
+    };
+    if !matches!(root.value, Value::Map(_)) {
+        tracing::debug!(
+            "{}:{}: document is a {}, not a Kubernetes object; skipped",
+            file.name,
+            root.start.line,
+            root.value.type_name()
+        );
+        return;
+    }
+    let (api_version, kind) = match (root.get("apiVersion"), root.get("kind")) {
+        (Some(a), Some(k)) => match (a.as_str(), k.as_str()) {
+            (Some(a), Some(k)) => (a.to_string(), k.to_string()),
+            (None, _) => return diags.push(invalid(a, "apiVersion", "a string")),
+            (_, None) => return diags.push(invalid(k, "kind", "a string")),
+        },
+        _ => {
+            tracing::debug!(
+                "{}:{}: document has no apiVersion/kind; skipped",
+                file.name,
+                root.start.line
+            );
+            return;
+        }
+    };
+    // `kind: List` and typed lists (`PodList`, ...) carry objects in `items`,
+    // as kubectl reads them.
+    if kind.ends_with("List") && root.get("items").is_some() {
+        if let Value::Map(entries) = root.value {
+            for e in entries {
+                if e.key != "items" {
+                    continue;
+                }
+                match e.value.value {
+                    Value::Seq(items) => {
+                        for item in items {
+                            collect_objects(item, file, document, helm, objects, diags);
+                        }
+                    }
+                    Value::Null => {}
+                    _ => diags.push(invalid(&e.value, "items", "a list")),
+                }
+            }
+        }
+        return;
+    }
+    let meta_str = |field: &str| -> Result<Option<String>, Diagnostic> {
+        match root.path(&["metadata", field]) {
+            None => Ok(None),
+            Some(n) => match &n.value {
+                Value::Str(s) => Ok(Some(s.clone())),
+                Value::Null => Ok(None),
+                _ => Err(invalid(n, &format!("metadata.{field}"), "a string")),
+            },
+        }
+    };
+    let (name, generate_name, namespace) = match (
+        meta_str("name"),
+        meta_str("generateName"),
+        meta_str("namespace"),
+    ) {
+        (Ok(n), Ok(g), Ok(ns)) => (n, g, ns),
+        (Err(d), _, _) | (_, Err(d), _) | (_, _, Err(d)) => return diags.push(d),
+    };
+    let name = name.or(generate_name).unwrap_or_default();
+    let workload = template_path(&api_version, &kind).and_then(|path| {
+        Workload::from_object(&root, &kind, path)
+            .map_err(|e| {
+                diags.push(
+                    Diagnostic::error(
+                        "invalid-field",
+                        format!(
+                            "{kind} \"{name}\": `{}`: {}; the API server would reject this object, so its pod template is not checked",
+                            dotted(&e.pointer()),
+                            e.message
+                        ),
+                    )
+                    .in_file(&file.name, e.pos)
+                    .at_pointer(e.pointer()),
+                )
+            })
+            .ok()
+    });
+    objects.push(Object {
+        api_version,
+        kind,
+        namespace,
+        name,
+        root,
+        file: file.name.clone(),
+        document,
+        helm_source: helm.clone(),
+        workload,
+    });
+}
+
+/// `/spec/template/spec/containers/0/image` → `spec.template.spec.containers[0].image`.
+pub fn dotted(pointer: &str) -> String {
+    let mut out = String::with_capacity(pointer.len());
+    for token in pointer.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        if !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit()) {
+            out.push('[');
+            out.push_str(&token);
+            out.push(']');
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(&token);
+        }
+    }
+    out
+}

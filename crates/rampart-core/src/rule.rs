@@ -1,0 +1,294 @@
+//! What a rule is: metadata that documents it, and a check function.
+//!
+//! A rule is data. The same definition produces `rampart rules`,
+//! `rampart explain`, the SARIF rule metadata and the docs pages, so the
+//! documentation cannot drift from the code.
+
+use std::borrow::Cow;
+
+use serde::Serialize;
+
+use crate::finding::{Finding, Location, ObjectRef, Severity};
+use crate::inventory::{Inventory, Object};
+use crate::workload::{ContainerRef, Workload};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    PodSecurity,
+    Resources,
+    Images,
+    Segregation,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::PodSecurity => "pod-security",
+            Category::Resources => "resources",
+            Category::Images => "images",
+            Category::Segregation => "segregation",
+        }
+    }
+}
+
+/// A framework a rule helps comply with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub enum Framework {
+    /// CIS Kubernetes Benchmark.
+    #[serde(rename = "CIS")]
+    Cis,
+    /// NSA/CISA Kubernetes Hardening Guidance.
+    #[serde(rename = "NSA-CISA")]
+    NsaCisa,
+    /// Kubernetes Pod Security Standards.
+    #[serde(rename = "PSS")]
+    Pss,
+}
+
+impl Framework {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Framework::Cis => "CIS",
+            Framework::NsaCisa => "NSA-CISA",
+            Framework::Pss => "PSS",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct Reference {
+    pub framework: Framework,
+    /// The control's id or section in that framework, e.g. `5.2.2`.
+    pub id: &'static str,
+    pub title: &'static str,
+}
+
+/// A rule parameter's default, which also fixes its type.
+#[derive(Clone, Copy, Debug, Serialize)]
+#[serde(untagged)]
+pub enum ParamDefault {
+    Bool(bool),
+    Int(i64),
+    Str(&'static str),
+    List(&'static [&'static str]),
+}
+
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct ParamSpec {
+    pub name: &'static str,
+    pub description: &'static str,
+    pub default: ParamDefault,
+}
+
+/// Everything a user reads about a rule.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct RuleMeta {
+    /// Stable, readable id, also used in annotations and config.
+    pub id: &'static str,
+    pub title: &'static str,
+    pub severity: Severity,
+    pub category: Category,
+    /// Whether the rule runs when the config does not mention it.
+    pub enabled_by_default: bool,
+    /// Why it matters: the attack or failure it prevents.
+    pub rationale: &'static str,
+    /// How to fix it, with a YAML snippet.
+    pub remediation: &'static str,
+    pub references: &'static [Reference],
+    pub params: &'static [ParamSpec],
+}
+
+/// The resolved parameters of one rule.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParamValue {
+    Bool(bool),
+    Int(i64),
+    Str(String),
+    List(Vec<String>),
+}
+
+impl ParamValue {
+    pub fn from_default(d: ParamDefault) -> Self {
+        match d {
+            ParamDefault::Bool(b) => ParamValue::Bool(b),
+            ParamDefault::Int(i) => ParamValue::Int(i),
+            ParamDefault::Str(s) => ParamValue::Str(s.to_string()),
+            ParamDefault::List(l) => ParamValue::List(l.iter().map(|s| s.to_string()).collect()),
+        }
+    }
+
+    /// Converts a configured value to the type of `default`.
+    pub fn from_json(default: ParamDefault, v: &serde_json::Value) -> Result<Self, String> {
+        use serde_json::Value as J;
+        match (default, v) {
+            (ParamDefault::Bool(_), J::Bool(b)) => Ok(ParamValue::Bool(*b)),
+            (ParamDefault::Int(_), J::Number(n)) if n.is_i64() => {
+                Ok(ParamValue::Int(n.as_i64().unwrap_or_default()))
+            }
+            (ParamDefault::Str(_), J::String(s)) => Ok(ParamValue::Str(s.clone())),
+            (ParamDefault::List(_), J::Array(items)) => items
+                .iter()
+                .map(|i| i.as_str().map(str::to_string).ok_or(()))
+                .collect::<Result<Vec<_>, _>>()
+                .map(ParamValue::List)
+                .map_err(|()| "expected a list of strings".to_string()),
+            (ParamDefault::Bool(_), _) => Err("expected true or false".into()),
+            (ParamDefault::Int(_), _) => Err("expected an integer".into()),
+            (ParamDefault::Str(_), _) => Err("expected a string".into()),
+            (ParamDefault::List(_), _) => Err("expected a list of strings".into()),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Params(Vec<(&'static str, ParamValue)>);
+
+impl Params {
+    pub fn defaults(meta: &RuleMeta) -> Self {
+        Params(
+            meta.params
+                .iter()
+                .map(|p| (p.name, ParamValue::from_default(p.default)))
+                .collect(),
+        )
+    }
+
+    pub fn set(&mut self, name: &'static str, value: ParamValue) {
+        match self.0.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.0.push((name, value)),
+        }
+    }
+
+    fn get(&self, name: &str) -> Option<&ParamValue> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v)
+    }
+
+    pub fn bool(&self, name: &str) -> bool {
+        matches!(self.get(name), Some(ParamValue::Bool(true)))
+    }
+
+    pub fn int(&self, name: &str) -> i64 {
+        match self.get(name) {
+            Some(ParamValue::Int(i)) => *i,
+            _ => 0,
+        }
+    }
+
+    pub fn str(&self, name: &str) -> &str {
+        match self.get(name) {
+            Some(ParamValue::Str(s)) => s,
+            _ => "",
+        }
+    }
+
+    pub fn list(&self, name: &str) -> &[String] {
+        match self.get(name) {
+            Some(ParamValue::List(l)) => l,
+            _ => &[],
+        }
+    }
+}
+
+/// What a check sees: one object, the whole inventory for cross-object
+/// questions, and the rule's parameters.
+pub struct Ctx<'a> {
+    pub object: &'a Object,
+    pub inventory: &'a Inventory,
+    pub params: &'a Params,
+}
+
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Runs on every object.
+    Object(fn(&Ctx, &mut Emitter)),
+    /// Runs on every object that carries a pod template, except objects a
+    /// controller owns (their owner is checked instead).
+    Workload(fn(&Ctx, &Workload, &mut Emitter)),
+}
+
+pub struct Rule {
+    pub meta: RuleMeta,
+    pub check: Check,
+}
+
+/// A rule as configured for one run.
+#[derive(Clone, Debug)]
+pub struct ActiveRule {
+    pub rule: &'static Rule,
+    pub severity: Severity,
+    pub params: Params,
+}
+
+impl std::fmt::Debug for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.meta.id)
+    }
+}
+
+/// Collects the findings of one rule on one object.
+pub struct Emitter<'a> {
+    pub(crate) rule: &'a ActiveRule,
+    pub(crate) object: &'a Object,
+    pub(crate) out: Vec<Finding>,
+}
+
+impl Emitter<'_> {
+    /// Reports a finding at `pointer` (a JSON pointer into the object).
+    pub fn at(&mut self, pointer: String, message: impl Into<String>) {
+        let stable = pointer.clone();
+        self.emit(pointer, &stable, message.into());
+    }
+
+    /// Reports a finding on a container's field (`fields` below the
+    /// container); its fingerprint names the container, not its index.
+    pub fn container(&mut self, c: &ContainerRef, fields: &[&str], message: impl Into<String>) {
+        self.emit(c.pointer(fields), &c.stable_pointer(fields), message.into());
+    }
+
+    fn emit(&mut self, pointer: String, stable: &str, message: String) {
+        let o = self.object;
+        let located = o.root.locate(&pointer);
+        let object = o.object_ref();
+        let fingerprint = fingerprint(self.rule.rule.meta.id, &object, stable);
+        self.out.push(Finding {
+            rule: Cow::Borrowed(self.rule.rule.meta.id),
+            severity: self.rule.severity,
+            message,
+            object,
+            location: Location {
+                file: o.file.clone(),
+                start: located.start,
+                end: located.end,
+                pointer,
+                exact: located.exact,
+                helm_source: o.helm_source.clone(),
+            },
+            remediation: Cow::Borrowed(self.rule.rule.meta.remediation),
+            fingerprint,
+            suppressed: None,
+        });
+    }
+}
+
+/// A finding's identity across edits: rule, API group (not version, so a
+/// v1beta1 → v1 migration keeps it), kind, namespace, name and field.
+pub fn fingerprint(rule: &str, object: &ObjectRef, stable_pointer: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let group = object.api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    let mut h = Sha256::new();
+    for part in [
+        rule,
+        group,
+        &object.kind,
+        object.namespace.as_deref().unwrap_or(""),
+        &object.name,
+        stable_pointer,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    let digest = h.finalize();
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}

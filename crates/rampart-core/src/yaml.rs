@@ -1,0 +1,683 @@
+//! YAML → [`Node`] exactly as kubectl and the API server read manifests.
+//!
+//! Kubernetes converts YAML to JSON with sigs.k8s.io/yaml, which resolves
+//! scalars by YAML 1.1 rules (go-yaml v2): `yes`/`on`/`y` are booleans,
+//! `0644` is octal, `1_000` is an integer, `<<` merges mappings, and
+//! non-string keys become strings (`on:` is the key `"true"`). The
+//! saphyr parser underneath speaks YAML 1.2 syntax; we take its raw scalars
+//! and resolve them here, so a manifest cannot hide `privileged: yes` from
+//! rampart while the cluster reads it as `true`.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
+
+use crate::node::{Entry, Node, Pos, Value};
+
+/// Limits that keep hostile input from exhausting memory or the stack.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Deepest nesting of mappings and sequences in one document.
+    pub max_depth: usize,
+    /// Nodes one document may produce, counting every alias expansion.
+    pub max_nodes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_depth: 256,
+            max_nodes: 4_000_000,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct YamlError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+/// Parses one YAML document (the text between two `---` markers) whose
+/// first line is line `first_line` of its file. Returns `Ok(None)` for a
+/// document that holds nothing (only comments or whitespace).
+pub fn parse_document(
+    text: &str,
+    first_line: u32,
+    limits: Limits,
+) -> Result<Option<Node>, YamlError> {
+    let mut builder = Builder {
+        line_offset: first_line.saturating_sub(1),
+        limits,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        nodes: 0,
+        root: None,
+        documents: 0,
+    };
+    let mut parser = Parser::new_from_str(text);
+    while let Some(event) = parser.next_event() {
+        let (event, span) = event.map_err(|e| YamlError {
+            pos: Pos {
+                line: e.marker().line() as u32 + builder.line_offset,
+                col: e.marker().col() as u32 + 1,
+            },
+            message: e.info().to_string(),
+        })?;
+        builder.event(event, span)?;
+    }
+    Ok(builder.root.filter(|n| n.value != Value::Null))
+}
+
+enum Key {
+    Str(String),
+    Merge,
+}
+
+enum Frame {
+    Seq {
+        items: Vec<Node>,
+        start: Pos,
+        anchor: usize,
+    },
+    Map {
+        entries: Vec<Entry>,
+        /// Which entries came from an explicit key (not a `<<` merge): only
+        /// those can be duplicates.
+        explicit: Vec<bool>,
+        /// Key → entry index, built once a mapping is large enough that a
+        /// linear scan would make loading quadratic.
+        index: Option<HashMap<String, usize>>,
+        pending: Option<(Key, Pos)>,
+        start: Pos,
+        anchor: usize,
+    },
+}
+
+struct Builder {
+    line_offset: u32,
+    limits: Limits,
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, (Node, usize)>,
+    nodes: usize,
+    root: Option<Node>,
+    documents: u32,
+}
+
+const INDEX_THRESHOLD: usize = 24;
+
+impl Builder {
+    fn pos(&self, m: saphyr_parser::Marker) -> Pos {
+        Pos {
+            line: m.line() as u32 + self.line_offset,
+            col: m.col() as u32 + 1,
+        }
+    }
+
+    fn err(&self, pos: Pos, message: impl Into<String>) -> YamlError {
+        YamlError {
+            pos,
+            message: message.into(),
+        }
+    }
+
+    fn count(&mut self, n: usize, pos: Pos) -> Result<(), YamlError> {
+        self.nodes += n;
+        if self.nodes > self.limits.max_nodes {
+            return Err(self.err(
+                pos,
+                format!(
+                    "document expands to more than {} nodes (an alias bomb, or a document too large to scan)",
+                    self.limits.max_nodes
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn event(&mut self, event: Event<'_>, span: Span) -> Result<(), YamlError> {
+        let start = self.pos(span.start);
+        let end = self.pos(span.end);
+        match event {
+            Event::DocumentStart(_) => {
+                self.documents += 1;
+                if self.documents > 1 {
+                    return Err(self.err(
+                        start,
+                        "a second document without a `---` line before it",
+                    ));
+                }
+            }
+            Event::Scalar(text, style, anchor, tag) => {
+                self.count(1, start)?;
+                if let Some(Frame::Map { pending: None, .. }) = self.stack.last() {
+                    let key = self.key(&text, style, tag.as_deref(), start)?;
+                    if let Some(Frame::Map { pending, .. }) = self.stack.last_mut() {
+                        *pending = Some((key, start));
+                    }
+                    return Ok(());
+                }
+                let value = resolve_scalar(&text, style, tag.as_deref())
+                    .map_err(|m| self.err(start, m))?;
+                self.complete(Node::new(value, start, end), anchor)?;
+            }
+            Event::SequenceStart(anchor, _) => {
+                self.open(start)?;
+                self.stack.push(Frame::Seq {
+                    items: Vec::new(),
+                    start,
+                    anchor,
+                });
+            }
+            Event::MappingStart(anchor, _) => {
+                self.open(start)?;
+                self.stack.push(Frame::Map {
+                    entries: Vec::new(),
+                    explicit: Vec::new(),
+                    index: None,
+                    pending: None,
+                    start,
+                    anchor,
+                });
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                let node_end = end;
+                match self.stack.pop() {
+                    Some(Frame::Seq {
+                        items,
+                        start,
+                        anchor,
+                    }) => self.complete(Node::new(Value::Seq(items), start, node_end), anchor)?,
+                    Some(Frame::Map {
+                        entries,
+                        start,
+                        anchor,
+                        ..
+                    }) => self.complete(Node::new(Value::Map(entries), start, node_end), anchor)?,
+                    None => {}
+                }
+            }
+            Event::Alias(id) => {
+                let Some((node, size)) = self.anchors.get(&id) else {
+                    return Err(self.err(start, "alias to an unknown anchor"));
+                };
+                let size = *size;
+                let node = node.clone();
+                self.count(size, start)?;
+                // A key may not be an alias of a mapping, but `<<: *base`
+                // and `key: *value` arrive here as values.
+                if let Some(Frame::Map { pending: None, .. }) = self.stack.last() {
+                    let key = match &node.value {
+                        Value::Str(s) => Key::Str(s.clone()),
+                        other => scalar_key(other).map_err(|m| self.err(start, m))?,
+                    };
+                    if let Some(Frame::Map { pending, .. }) = self.stack.last_mut() {
+                        *pending = Some((key, start));
+                    }
+                    return Ok(());
+                }
+                self.complete(node, 0)?;
+            }
+            Event::StreamStart | Event::StreamEnd | Event::DocumentEnd | Event::Nothing => {}
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, pos: Pos) -> Result<(), YamlError> {
+        self.count(1, pos)?;
+        if let Some(Frame::Map { pending: None, .. }) = self.stack.last() {
+            return Err(self.err(
+                pos,
+                "a mapping or list used as a key; Kubernetes keys must be scalars",
+            ));
+        }
+        if self.stack.len() >= self.limits.max_depth {
+            return Err(self.err(
+                pos,
+                format!(
+                    "nesting deeper than {} levels; no Kubernetes object is this deep",
+                    self.limits.max_depth
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn key(
+        &self,
+        text: &str,
+        style: ScalarStyle,
+        tag: Option<&Tag>,
+        pos: Pos,
+    ) -> Result<Key, YamlError> {
+        if style == ScalarStyle::Plain && tag.is_none() && text == "<<" {
+            return Ok(Key::Merge);
+        }
+        let value = resolve_scalar(text, style, tag).map_err(|m| self.err(pos, m))?;
+        match value {
+            Value::Str(s) => Ok(Key::Str(s)),
+            other => scalar_key(&other).map_err(|m| self.err(pos, m)),
+        }
+    }
+
+    fn complete(&mut self, node: Node, anchor: usize) -> Result<(), YamlError> {
+        if anchor != 0 {
+            let size = subtree_size(&node);
+            self.anchors.insert(anchor, (node.clone(), size));
+        }
+        match self.stack.last_mut() {
+            None => {
+                self.root = Some(node);
+                Ok(())
+            }
+            Some(Frame::Seq { items, .. }) => {
+                items.push(node);
+                Ok(())
+            }
+            Some(Frame::Map {
+                entries,
+                explicit,
+                index,
+                pending,
+                ..
+            }) => {
+                let Some((key, key_pos)) = pending.take() else {
+                    return Err(YamlError {
+                        pos: node.start,
+                        message: "mapping value without a key".into(),
+                    });
+                };
+                match key {
+                    Key::Str(key) => {
+                        insert(entries, explicit, index, key, key_pos, node, true).map_err(
+                            |first| YamlError {
+                                pos: key_pos,
+                                message: format!(
+                                    "duplicate key: this mapping already has this key at line {}",
+                                    first.line
+                                ),
+                            },
+                        )
+                    }
+                    Key::Merge => merge(entries, explicit, index, node),
+                }
+            }
+        }
+    }
+}
+
+/// Sets `key` in a mapping under construction. Later keys override earlier
+/// ones, as go-yaml v2 decodes; two explicit keys with the same name are an
+/// error (the position of the first is returned).
+fn insert(
+    entries: &mut Vec<Entry>,
+    explicit: &mut Vec<bool>,
+    index: &mut Option<HashMap<String, usize>>,
+    key: String,
+    key_pos: Pos,
+    value: Node,
+    is_explicit: bool,
+) -> Result<(), Pos> {
+    if index.is_none() && entries.len() >= INDEX_THRESHOLD {
+        *index = Some(
+            entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.key.clone(), i))
+                .collect(),
+        );
+    }
+    let found = match index {
+        Some(map) => map.get(&key).copied(),
+        None => entries.iter().position(|e| e.key == key),
+    };
+    match found {
+        Some(i) => {
+            if is_explicit && explicit[i] {
+                return Err(entries[i].key_pos);
+            }
+            entries[i].value = value;
+            entries[i].key_pos = key_pos;
+            explicit[i] |= is_explicit;
+        }
+        None => {
+            if let Some(map) = index {
+                map.insert(key.clone(), entries.len());
+            }
+            entries.push(Entry {
+                key,
+                key_pos,
+                value,
+            });
+            explicit.push(is_explicit);
+        }
+    }
+    Ok(())
+}
+
+/// Applies a `<<` merge as go-yaml v2 does: the merged keys are set at the
+/// point where `<<` appears (keys written after it win, keys before it are
+/// overridden), and in a list of mappings the earlier ones take precedence.
+fn merge(
+    entries: &mut Vec<Entry>,
+    explicit: &mut Vec<bool>,
+    index: &mut Option<HashMap<String, usize>>,
+    source: Node,
+) -> Result<(), YamlError> {
+    let not_map = |pos| YamlError {
+        pos,
+        message: "map merge (`<<`) needs a mapping or a list of mappings".into(),
+    };
+    let maps: Vec<Node> = match source.value {
+        Value::Map(_) => vec![source],
+        Value::Seq(items) => {
+            let mut items = items;
+            items.reverse();
+            items
+        }
+        _ => return Err(not_map(source.start)),
+    };
+    for map in maps {
+        let Value::Map(merged) = map.value else {
+            return Err(not_map(map.start));
+        };
+        for e in merged {
+            // Merged keys never count as duplicates of each other.
+            let _ = insert(entries, explicit, index, e.key, e.key_pos, e.value, false);
+        }
+    }
+    Ok(())
+}
+
+fn subtree_size(node: &Node) -> usize {
+    match &node.value {
+        Value::Seq(items) => 1 + items.iter().map(subtree_size).sum::<usize>(),
+        Value::Map(entries) => {
+            1 + entries
+                .iter()
+                .map(|e| 1 + subtree_size(&e.value))
+                .sum::<usize>()
+        }
+        _ => 1,
+    }
+}
+
+/// A non-string key as sigs.k8s.io/yaml turns it into a JSON object key.
+fn scalar_key(value: &Value) -> Result<Key, String> {
+    match value {
+        Value::Bool(b) => Ok(Key::Str(b.to_string())),
+        Value::Int(i) => Ok(Key::Str(i.to_string())),
+        Value::Float(f) => Ok(Key::Str(go_format_float32(*f))),
+        Value::Str(s) => Ok(Key::Str(s.clone())),
+        Value::Null => Err("a null key; Kubernetes cannot convert it to JSON".into()),
+        Value::Seq(_) | Value::Map(_) => {
+            Err("a mapping or list used as a key; Kubernetes keys must be scalars".into())
+        }
+    }
+}
+
+/// Resolves one scalar as go-yaml v2 does when decoding into `interface{}`.
+pub fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Result<Value, String> {
+    let core = tag
+        .filter(|t| t.is_yaml_core_schema())
+        .map(|t| t.suffix.as_str());
+    match (core, tag) {
+        // Untagged plain scalars get YAML 1.1 resolution.
+        (None, None) if style == ScalarStyle::Plain => Ok(resolve_plain(text)),
+        // Quoted and block scalars, the non-specific `!` tag and any
+        // application tag (`!foo`) are strings.
+        (None, _) => Ok(Value::Str(text.to_string())),
+        (Some("str" | "binary" | "timestamp"), _) => Ok(Value::Str(text.to_string())),
+        (Some(kind @ ("int" | "float" | "bool" | "null")), _) => {
+            let resolved = resolve_plain(text);
+            match (kind, resolved) {
+                ("int", v @ Value::Int(_)) => Ok(v),
+                ("float", Value::Int(i)) => Ok(Value::Float(i as f64)),
+                ("float", v @ Value::Float(_)) => Ok(v),
+                ("bool", v @ Value::Bool(_)) => Ok(v),
+                ("null", v @ Value::Null) => Ok(v),
+                (kind, _) => Err(format!("cannot read `{text}` as !!{kind}")),
+            }
+        }
+        (Some(other), _) => Err(format!("the tag !!{other} cannot be used on a scalar")),
+    }
+}
+
+/// YAML 1.1 plain-scalar resolution, following go-yaml v2's `resolve`.
+pub fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
+            return Value::Bool(true);
+        }
+        "n" | "N" | "no" | "No" | "NO" | "false" | "False" | "FALSE" | "off" | "Off" | "OFF" => {
+            return Value::Bool(false);
+        }
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" => {
+            return Value::Float(f64::INFINITY);
+        }
+        "-.inf" | "-.Inf" | "-.INF" => return Value::Float(f64::NEG_INFINITY),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    let first = text.as_bytes()[0];
+    match first {
+        b'+' | b'-' | b'0'..=b'9' => {
+            let plain: Cow<str> = if text.contains('_') {
+                text.replace('_', "").into()
+            } else {
+                text.into()
+            };
+            if let Some(i) = go_parse_int(&plain) {
+                return i;
+            }
+            if is_yaml_float(&plain) {
+                if let Ok(f) = plain.parse::<f64>() {
+                    return Value::Float(f);
+                }
+            }
+            Value::Str(text.to_string())
+        }
+        // go-yaml tries a plain float parse for scalars starting with '.'.
+        b'.' => match go_parse_float(text) {
+            Some(f) => Value::Float(f),
+            None => Value::Str(text.to_string()),
+        },
+        _ => Value::Str(text.to_string()),
+    }
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`, falling back to `ParseUint` for
+/// values above `i64::MAX` (kept as a float: JSON has one number type).
+fn go_parse_int(s: &str) -> Option<Value> {
+    let (neg, body) = match s.as_bytes().first()? {
+        b'-' => (true, &s[1..]),
+        b'+' => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let (radix, digits) = if let Some(d) = body
+        .strip_prefix("0x")
+        .or_else(|| body.strip_prefix("0X"))
+    {
+        (16, d)
+    } else if let Some(d) = body
+        .strip_prefix("0o")
+        .or_else(|| body.strip_prefix("0O"))
+    {
+        (8, d)
+    } else if let Some(d) = body
+        .strip_prefix("0b")
+        .or_else(|| body.strip_prefix("0B"))
+    {
+        (2, d)
+    } else if body.len() > 1 && body.starts_with('0') {
+        (8, &body[1..])
+    } else {
+        (10, body)
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| (b as char).is_digit(radix)) {
+        return None;
+    }
+    let magnitude = u64::from_str_radix(digits, radix).ok()?;
+    if neg {
+        if magnitude <= i64::MAX as u64 + 1 {
+            return Some(Value::Int((magnitude as i64).wrapping_neg()));
+        }
+        return None;
+    }
+    match i64::try_from(magnitude) {
+        Ok(i) => Some(Value::Int(i)),
+        // Only an unsigned parse succeeds, and ParseUint takes no sign.
+        Err(_) if s.as_bytes()[0] != b'+' => Some(Value::Float(magnitude as f64)),
+        Err(_) => None,
+    }
+}
+
+/// go-yaml's `yamlStyleFloat`: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn is_yaml_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+        i += 1;
+    }
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while *i < b.len() && b[*i].is_ascii_digit() {
+            *i += 1;
+        }
+        *i - start
+    };
+    if i < b.len() && b[i] == b'.' {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    } else {
+        if digits(&mut i) == 0 {
+            return false;
+        }
+        if i < b.len() && b[i] == b'.' {
+            i += 1;
+            digits(&mut i);
+        }
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// Go's `strconv.ParseFloat` for the decimal forms go-yaml can reach with a
+/// leading '.', which Rust's parser also accepts; Rust additionally takes
+/// "inf"/"nan" spellings that cannot start with '.', so nothing diverges.
+fn go_parse_float(s: &str) -> Option<f64> {
+    if s.contains('_') {
+        return None;
+    }
+    s.parse::<f64>().ok()
+}
+
+/// Go's `strconv.FormatFloat(f, 'g', -1, 32)` as sigs.k8s.io/yaml uses it
+/// for float keys, with go-yaml's spellings of infinities and NaN.
+pub fn go_format_float32(f: f64) -> String {
+    let f = f as f32;
+    if f.is_nan() {
+        return ".nan".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { ".inf" } else { "-.inf" }.into();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.into();
+    }
+    // Shortest round-trip digits, then Go's %e / %f choice for 'g' with
+    // shortest precision: exponent form when exp < -4 || exp >= 6.
+    let sci = format!("{f:e}");
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if !(-4..6).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exp.abs())
+    } else {
+        format!("{f}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plain(s: &str) -> Value {
+        resolve_plain(s)
+    }
+
+    #[test]
+    fn yaml11_booleans_as_kubectl_reads_them() {
+        for t in ["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"] {
+            assert_eq!(plain(t), Value::Bool(true), "{t}");
+        }
+        for f in ["n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"] {
+            assert_eq!(plain(f), Value::Bool(false), "{f}");
+        }
+        // Mixed case beyond the listed spellings stays a string.
+        assert_eq!(plain("yEs"), Value::Str("yEs".into()));
+        assert_eq!(plain("oN"), Value::Str("oN".into()));
+    }
+
+    #[test]
+    fn yaml11_numbers() {
+        assert_eq!(plain("0644"), Value::Int(420));
+        assert_eq!(plain("0o644"), Value::Int(420));
+        assert_eq!(plain("0x1F"), Value::Int(31));
+        assert_eq!(plain("0b101"), Value::Int(5));
+        assert_eq!(plain("-0b101"), Value::Int(-5));
+        assert_eq!(plain("1_000"), Value::Int(1000));
+        assert_eq!(plain("+12"), Value::Int(12));
+        assert_eq!(plain("-0"), Value::Int(0));
+        // "08" is not octal; go-yaml then reads it as the float 8.
+        assert_eq!(plain("08"), Value::Float(8.0));
+        assert_eq!(plain("1e3"), Value::Float(1000.0));
+        assert_eq!(plain("1.5"), Value::Float(1.5));
+        assert_eq!(plain(".5"), Value::Float(0.5));
+        assert_eq!(plain("1."), Value::Float(1.0));
+        assert_eq!(plain("9223372036854775807"), Value::Int(i64::MAX));
+        assert_eq!(plain("-9223372036854775808"), Value::Int(i64::MIN));
+        assert_eq!(
+            plain("18446744073709551615"),
+            Value::Float(18446744073709551615u64 as f64)
+        );
+        assert!(matches!(plain(".inf"), Value::Float(f) if f.is_infinite()));
+        // Not numbers.
+        for s in ["1.2.3", "0x", "+", "-", "12Mi", "1e", "0xZZ", "1_0e_", "2001-12-14"] {
+            assert_eq!(plain(s), Value::Str(s.into()), "{s}");
+        }
+    }
+
+    #[test]
+    fn yaml11_nulls() {
+        for n in ["", "~", "null", "Null", "NULL"] {
+            assert_eq!(plain(n), Value::Null, "{n:?}");
+        }
+        assert_eq!(plain("nULL"), Value::Str("nULL".into()));
+    }
+
+    #[test]
+    fn go_float_key_format() {
+        assert_eq!(go_format_float32(1.0), "1");
+        assert_eq!(go_format_float32(1.5), "1.5");
+        assert_eq!(go_format_float32(0.1), "0.1");
+        assert_eq!(go_format_float32(1e21), "1e+21");
+        assert_eq!(go_format_float32(1e6), "1e+06");
+        assert_eq!(go_format_float32(100000.0), "100000");
+        assert_eq!(go_format_float32(0.00001), "1e-05");
+        assert_eq!(go_format_float32(f64::INFINITY), ".inf");
+    }
+}
