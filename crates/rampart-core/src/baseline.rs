@@ -34,7 +34,9 @@ impl Baseline {
                 object: f.object.to_string(),
             })
             .collect();
-        entries.sort_by(|a, b| (&a.object, &a.rule, &a.fingerprint).cmp(&(&b.object, &b.rule, &b.fingerprint)));
+        entries.sort_by(|a, b| {
+            (&a.object, &a.rule, &a.fingerprint).cmp(&(&b.object, &b.rule, &b.fingerprint))
+        });
         entries.dedup_by(|a, b| a.fingerprint == b.fingerprint);
         Baseline {
             version: BASELINE_VERSION,
@@ -54,6 +56,9 @@ impl Baseline {
     }
 
     pub fn fingerprints(&self) -> HashSet<&str> {
-        self.findings.iter().map(|e| e.fingerprint.as_str()).collect()
+        self.findings
+            .iter()
+            .map(|e| e.fingerprint.as_str())
+            .collect()
     }
 }

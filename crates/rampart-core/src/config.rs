@@ -120,8 +120,8 @@ impl Config {
     /// Parses config text; `name` is used in error messages.
     pub fn parse(text: &str, name: &Arc<str>) -> Result<Config, Diagnostic> {
         let err = |pos, msg: String| Diagnostic::error("config", msg).in_file(name, pos);
-        let root = parse_document(text, 1, Limits::default())
-            .map_err(|e| err(Some(e.pos), e.message))?;
+        let root =
+            parse_document(text, 1, Limits::default()).map_err(|e| err(Some(e.pos), e.message))?;
         let raw: RawConfig = match &root {
             Some(node) => from_node(node).map_err(|e| {
                 let field = crate::inventory::dotted(&e.pointer());
@@ -179,9 +179,7 @@ impl Config {
         let known = |id: &str| all.iter().any(|r| r.meta.id == id);
         for id in self.rules.keys().chain(only).chain(skip) {
             if !known(id) {
-                return Err(self.error(format!(
-                    "unknown rule `{id}`; `rampart rules` lists them"
-                )));
+                return Err(self.error(format!("unknown rule `{id}`; `rampart rules` lists them")));
             }
         }
         for e in &self.exemptions {
@@ -215,9 +213,8 @@ impl Config {
                         .ok_or_else(|| {
                             self.error(format!("rule `{id}` has no parameter `{name}`"))
                         })?;
-                    let v = ParamValue::from_json(spec.default, value).map_err(|m| {
-                        self.error(format!("rule `{id}` parameter `{name}`: {m}"))
-                    })?;
+                    let v = ParamValue::from_json(spec.default, value)
+                        .map_err(|m| self.error(format!("rule `{id}` parameter `{name}`: {m}")))?;
                     params.set(spec.name, v);
                 }
             }
@@ -267,7 +264,12 @@ impl Config {
         }
         let o = &finding.object;
         let object_forms = [
-            format!("{}/{}/{}", o.kind, o.namespace.as_deref().unwrap_or(""), o.name),
+            format!(
+                "{}/{}/{}",
+                o.kind,
+                o.namespace.as_deref().unwrap_or(""),
+                o.name
+            ),
             format!("{}/{}", o.kind, o.name),
         ];
         let mut paths = self.path_forms(&finding.location.file);
@@ -281,8 +283,7 @@ impl Config {
                     && (e.paths.is_empty()
                         || paths.iter().any(|p| e.paths.iter().any(|g| g.is_match(p))))
                     && (e.namespaces.is_empty()
-                        || e
-                            .namespaces
+                        || e.namespaces
                             .iter()
                             .any(|g| g.is_match(o.namespace.as_deref().unwrap_or(""))))
                     && (e.objects.is_empty()

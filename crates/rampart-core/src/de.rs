@@ -390,7 +390,11 @@ mod tests {
         let err = from_node::<k8s_openapi::api::apps::v1::Deployment>(&n).unwrap_err();
         assert_eq!(err.pointer(), "/spec/replicas");
         assert_eq!(err.pos, Some(Pos { line: 2, col: 13 }));
-        assert!(!err.message.contains("three"), "value leaked: {}", err.message);
+        assert!(
+            !err.message.contains("three"),
+            "value leaked: {}",
+            err.message
+        );
 
         let n = node("spec:\n  template:\n    spec:\n      containers: {}\n");
         let err = from_node::<k8s_openapi::api::apps::v1::Deployment>(&n).unwrap_err();

@@ -8,9 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::node::Pos;
 
-#[derive(
-    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Info,
@@ -81,6 +79,10 @@ pub struct Location {
     /// False when the field is absent (a missing setting): the span is then
     /// the closest enclosing field, where it should be added.
     pub exact: bool,
+    /// For an absent field, its path below the span, dotted
+    /// (`resources.limits.cpu`): what to add there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<String>,
     /// The chart template a Helm-rendered object came from (`# Source:`).
     #[serde(rename = "helmSource", skip_serializing_if = "Option::is_none")]
     pub helm_source: Option<Arc<str>>,

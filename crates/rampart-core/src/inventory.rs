@@ -62,12 +62,18 @@ pub struct Inventory {
 }
 
 impl Inventory {
-    /// Reads, parses and indexes `inputs`. Nothing here fails as a whole:
-    /// every unreadable file or malformed document becomes a diagnostic
-    /// and the rest is still loaded.
-    pub fn load(inputs: &[Input], limits: Limits) -> Inventory {
+    /// Reads, parses and indexes `inputs`, leaving out files for which
+    /// `exclude` is true. Nothing here fails as a whole: every unreadable
+    /// file or malformed document becomes a diagnostic and the rest is
+    /// still loaded.
+    pub fn load(
+        inputs: &[Input],
+        limits: Limits,
+        exclude: &(dyn Fn(&std::path::Path) -> bool + Sync),
+    ) -> Inventory {
         let mut diagnostics = Vec::new();
-        let files = source::expand(inputs, &mut diagnostics);
+        let mut files = source::expand(inputs, &mut diagnostics);
+        files.retain(|f| !matches!(f, Input::Path(p) if exclude(p)));
         let read: Vec<_> = files.par_iter().map(source::read).collect();
         let mut sources = Vec::with_capacity(read.len());
         for r in read {

@@ -48,8 +48,10 @@ pub struct Entry {
 pub struct Located {
     pub start: Pos,
     pub end: Pos,
-    /// False when the pointer names a field that is absent; the span is then
-    /// the deepest ancestor that exists (where the fix must be written).
+    /// How many of the pointer's tokens exist. When fewer than all, the
+    /// field is absent and the span is its deepest existing ancestor
+    /// (where the fix must be written).
+    pub found: usize,
     pub exact: bool,
 }
 
@@ -126,9 +128,11 @@ impl Node {
             return Located {
                 start: span.0,
                 end: span.1,
+                found: 0,
                 exact: true,
             };
         }
+        let mut found = 0;
         for raw in pointer.strip_prefix('/').unwrap_or(pointer).split('/') {
             let token = unescape_token(raw);
             let next = match &node.value {
@@ -147,11 +151,13 @@ impl Node {
                 Some((start, child)) => {
                     span = (start, child.end);
                     node = child;
+                    found += 1;
                 }
                 None => {
                     return Located {
                         start: span.0,
                         end: span.1,
+                        found,
                         exact: false,
                     };
                 }
@@ -160,6 +166,7 @@ impl Node {
         Located {
             start: span.0,
             end: span.1,
+            found,
             exact: true,
         }
     }

@@ -238,16 +238,20 @@ impl Emitter<'_> {
     /// Reports a finding at `pointer` (a JSON pointer into the object).
     pub fn at(&mut self, pointer: String, message: impl Into<String>) {
         let stable = pointer.clone();
-        self.emit(pointer, &stable, message.into());
+        self.at_stable(pointer, &stable, message);
     }
 
     /// Reports a finding on a container's field (`fields` below the
     /// container); its fingerprint names the container, not its index.
     pub fn container(&mut self, c: &ContainerRef, fields: &[&str], message: impl Into<String>) {
-        self.emit(c.pointer(fields), &c.stable_pointer(fields), message.into());
+        self.at_stable(c.pointer(fields), &c.stable_pointer(fields), message);
     }
 
-    fn emit(&mut self, pointer: String, stable: &str, message: String) {
+    /// Reports a finding at `pointer`, fingerprinted by `stable`: the same
+    /// field named so that it survives reordering of lists (list items by
+    /// name instead of index).
+    pub fn at_stable(&mut self, pointer: String, stable: &str, message: impl Into<String>) {
+        let message = message.into();
         let o = self.object;
         let located = o.root.locate(&pointer);
         let object = o.object_ref();
@@ -261,9 +265,13 @@ impl Emitter<'_> {
                 file: o.file.clone(),
                 start: located.start,
                 end: located.end,
-                pointer,
                 exact: located.exact,
+                missing: (!located.exact).then(|| {
+                    let tail: Vec<&str> = pointer.split('/').skip(1 + located.found).collect();
+                    crate::inventory::dotted(&format!("/{}", tail.join("/")))
+                }),
                 helm_source: o.helm_source.clone(),
+                pointer,
             },
             remediation: Cow::Borrowed(self.rule.rule.meta.remediation),
             fingerprint,

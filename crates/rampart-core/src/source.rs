@@ -199,14 +199,13 @@ pub fn split_documents(text: &str) -> Vec<Chunk> {
     let mut chunks = Vec::new();
     let mut start = 0usize;
     let mut first_line = 1u32;
-    let mut line_no = 1u32;
     let mut offset = 0usize;
     let mut after_directive = false;
-    for line in text.split_inclusive('\n') {
+    for (line_no, line) in (1u32..).zip(text.split_inclusive('\n')) {
         let b = line.as_bytes();
         let marker = b.starts_with(b"---") && b.get(3).is_none_or(|c| c.is_ascii_whitespace());
         let directive = b.first() == Some(&b'%');
-        if (marker && !after_directive) || (directive && !after_directive) {
+        if (marker || directive) && !after_directive {
             if offset > start {
                 chunks.push(chunk(text, start, offset, first_line));
             }
@@ -219,7 +218,6 @@ pub fn split_documents(text: &str) -> Vec<Chunk> {
             after_directive = false;
         }
         offset += line.len();
-        line_no += 1;
     }
     if offset > start {
         chunks.push(chunk(text, start, offset, first_line));
@@ -276,6 +274,9 @@ mod tests {
         let text = "a: 1\n...\n%YAML 1.1\n---\nb: 2\n";
         let chunks = split_documents(text);
         assert_eq!(chunks.len(), 2);
-        assert_eq!(&text[chunks[1].start..chunks[1].end], "%YAML 1.1\n---\nb: 2\n");
+        assert_eq!(
+            &text[chunks[1].start..chunks[1].end],
+            "%YAML 1.1\n---\nb: 2\n"
+        );
     }
 }

@@ -144,10 +144,7 @@ impl Builder {
             Event::DocumentStart(_) => {
                 self.documents += 1;
                 if self.documents > 1 {
-                    return Err(self.err(
-                        start,
-                        "a second document without a `---` line before it",
-                    ));
+                    return Err(self.err(start, "a second document without a `---` line before it"));
                 }
             }
             Event::Scalar(text, style, anchor, tag) => {
@@ -159,8 +156,8 @@ impl Builder {
                     }
                     return Ok(());
                 }
-                let value = resolve_scalar(&text, style, tag.as_deref())
-                    .map_err(|m| self.err(start, m))?;
+                let value =
+                    resolve_scalar(&text, style, tag.as_deref()).map_err(|m| self.err(start, m))?;
                 self.complete(Node::new(value, start, end), anchor)?;
             }
             Event::SequenceStart(anchor, _) => {
@@ -290,17 +287,14 @@ impl Builder {
                     });
                 };
                 match key {
-                    Key::Str(key) => {
-                        insert(entries, explicit, index, key, key_pos, node, true).map_err(
-                            |first| YamlError {
-                                pos: key_pos,
-                                message: format!(
-                                    "duplicate key: this mapping already has this key at line {}",
-                                    first.line
-                                ),
-                            },
-                        )
-                    }
+                    Key::Str(key) => insert(entries, explicit, index, key, key_pos, node, true)
+                        .map_err(|first| YamlError {
+                            pos: key_pos,
+                            message: format!(
+                                "duplicate key: this mapping already has this key at line {}",
+                                first.line
+                            ),
+                        }),
                     Key::Merge => merge(entries, explicit, index, node),
                 }
             }
@@ -497,26 +491,18 @@ fn go_parse_int(s: &str) -> Option<Value> {
         b'+' => (false, &s[1..]),
         _ => (false, s),
     };
-    let (radix, digits) = if let Some(d) = body
-        .strip_prefix("0x")
-        .or_else(|| body.strip_prefix("0X"))
-    {
-        (16, d)
-    } else if let Some(d) = body
-        .strip_prefix("0o")
-        .or_else(|| body.strip_prefix("0O"))
-    {
-        (8, d)
-    } else if let Some(d) = body
-        .strip_prefix("0b")
-        .or_else(|| body.strip_prefix("0B"))
-    {
-        (2, d)
-    } else if body.len() > 1 && body.starts_with('0') {
-        (8, &body[1..])
-    } else {
-        (10, body)
-    };
+    let (radix, digits) =
+        if let Some(d) = body.strip_prefix("0x").or_else(|| body.strip_prefix("0X")) {
+            (16, d)
+        } else if let Some(d) = body.strip_prefix("0o").or_else(|| body.strip_prefix("0O")) {
+            (8, d)
+        } else if let Some(d) = body.strip_prefix("0b").or_else(|| body.strip_prefix("0B")) {
+            (2, d)
+        } else if body.len() > 1 && body.starts_with('0') {
+            (8, &body[1..])
+        } else {
+            (10, body)
+        };
     if digits.is_empty() || !digits.bytes().all(|b| (b as char).is_digit(radix)) {
         return None;
     }
@@ -621,10 +607,14 @@ mod tests {
 
     #[test]
     fn yaml11_booleans_as_kubectl_reads_them() {
-        for t in ["y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"] {
+        for t in [
+            "y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE",
+        ] {
             assert_eq!(plain(t), Value::Bool(true), "{t}");
         }
-        for f in ["n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"] {
+        for f in [
+            "n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE",
+        ] {
             assert_eq!(plain(f), Value::Bool(false), "{f}");
         }
         // Mixed case beyond the listed spellings stays a string.
@@ -656,7 +646,17 @@ mod tests {
         );
         assert!(matches!(plain(".inf"), Value::Float(f) if f.is_infinite()));
         // Not numbers.
-        for s in ["1.2.3", "0x", "+", "-", "12Mi", "1e", "0xZZ", "1_0e_", "2001-12-14"] {
+        for s in [
+            "1.2.3",
+            "0x",
+            "+",
+            "-",
+            "12Mi",
+            "1e",
+            "0xZZ",
+            "1_0e_",
+            "2001-12-14",
+        ] {
             assert_eq!(plain(s), Value::Str(s.into()), "{s}");
         }
     }

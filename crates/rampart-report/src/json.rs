@@ -1,0 +1,156 @@
+//! The JSON report. Its shape is a contract: `docs/report.schema.json`
+//! describes it, tests validate against it, and `schemaVersion` changes
+//! whenever a field changes meaning or disappears.
+
+use serde::Serialize;
+
+use crate::Report;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Doc<'a> {
+    schema_version: u32,
+    tool: Tool<'a>,
+    summary: Summary,
+    findings: Vec<Finding<'a>>,
+    diagnostics: Vec<Diag<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    name: &'static str,
+    version: &'a str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Summary {
+    objects: usize,
+    files: usize,
+    findings: usize,
+    suppressed: usize,
+    baselined: usize,
+    by_severity: std::collections::BTreeMap<&'static str, usize>,
+    errors: usize,
+    warnings: usize,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Finding<'a> {
+    rule: &'a str,
+    severity: &'static str,
+    title: &'a str,
+    category: &'static str,
+    message: &'a str,
+    object: &'a rampart_core::ObjectRef,
+    location: Location<'a>,
+    remediation: &'a str,
+    fingerprint: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    suppressed: Option<&'a rampart_core::Suppression>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Location<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    pointer: &'a str,
+    exact: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    missing: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    helm_source: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Diag<'a> {
+    level: rampart_core::Level,
+    code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    column: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pointer: Option<&'a str>,
+    message: &'a str,
+}
+
+pub fn render(report: &Report) -> String {
+    let s = report.summary();
+    let doc = Doc {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "rampart",
+            version: report.tool_version,
+        },
+        summary: Summary {
+            objects: report.objects,
+            files: report.sources.len(),
+            findings: s.findings,
+            suppressed: s.suppressed,
+            baselined: report.baselined,
+            by_severity: s
+                .by_severity
+                .iter()
+                .map(|(k, v)| (k.as_str(), *v))
+                .collect(),
+            errors: s.errors,
+            warnings: s.warnings,
+        },
+        findings: report
+            .findings
+            .iter()
+            .map(|f| {
+                let meta = report.rule(&f.rule);
+                Finding {
+                    rule: &f.rule,
+                    severity: f.severity.as_str(),
+                    title: meta.map_or("", |m| m.title),
+                    category: meta.map_or("", |m| m.category.as_str()),
+                    message: &f.message,
+                    object: &f.object,
+                    location: Location {
+                        file: &f.location.file,
+                        line: f.location.start.line,
+                        column: f.location.start.col,
+                        end_line: f.location.end.line,
+                        end_column: f.location.end.col,
+                        pointer: &f.location.pointer,
+                        exact: f.location.exact,
+                        missing: f.location.missing.as_deref(),
+                        helm_source: f.location.helm_source.as_deref(),
+                    },
+                    remediation: &f.remediation,
+                    fingerprint: &f.fingerprint,
+                    suppressed: f.suppressed.as_ref(),
+                }
+            })
+            .collect(),
+        diagnostics: report
+            .diagnostics
+            .iter()
+            .map(|d| Diag {
+                level: d.level,
+                code: d.code,
+                file: d.file.as_deref(),
+                line: d.pos.map(|p| p.line),
+                column: d.pos.map(|p| p.col),
+                pointer: d.pointer.as_deref(),
+                message: &d.message,
+            })
+            .collect(),
+    };
+    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    out.push('\n');
+    out
+}

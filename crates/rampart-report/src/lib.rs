@@ -1,0 +1,87 @@
+//! rampart-report: renders findings for people (text) and machines (JSON,
+//! SARIF 2.1.0, JUnit XML). Renderers are pure: a [`Report`] in, a string
+//! out; the binary decides where it goes.
+
+mod json;
+mod junit;
+mod sarif;
+mod text;
+
+use std::collections::BTreeMap;
+
+use rampart_core::source::SourceFile;
+use rampart_core::{Diagnostic, Finding, Level, RuleMeta, Severity};
+
+pub use json::SCHEMA_VERSION;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+}
+
+/// Everything a report shows.
+pub struct Report<'a> {
+    pub tool_version: &'a str,
+    /// All findings, suppressed ones included (marked).
+    pub findings: &'a [Finding],
+    pub diagnostics: &'a [Diagnostic],
+    /// Metadata of the rules that ran.
+    pub rules: Vec<&'a RuleMeta>,
+    /// Input files, for showing offending lines.
+    pub sources: &'a [SourceFile],
+    pub objects: usize,
+    /// Findings left out because the baseline already has them.
+    pub baselined: usize,
+}
+
+/// Counts shown in every format's summary.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub findings: usize,
+    pub suppressed: usize,
+    pub by_severity: BTreeMap<Severity, usize>,
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+impl Report<'_> {
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for f in self.findings {
+            if f.suppressed.is_some() {
+                s.suppressed += 1;
+            } else {
+                s.findings += 1;
+                *s.by_severity.entry(f.severity).or_default() += 1;
+            }
+        }
+        for d in self.diagnostics {
+            match d.level {
+                Level::Error => s.errors += 1,
+                Level::Warning => s.warnings += 1,
+            }
+        }
+        s
+    }
+
+    fn rule(&self, id: &str) -> Option<&RuleMeta> {
+        self.rules.iter().copied().find(|r| r.id == id)
+    }
+
+    fn source(&self, name: &str) -> Option<&SourceFile> {
+        self.sources.iter().find(|s| &*s.name == name)
+    }
+}
+
+/// Renders `report` in `format`. `color` applies to text only.
+pub fn render(report: &Report, format: Format, color: bool) -> String {
+    match format {
+        Format::Text => text::render(report, color),
+        Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Junit => junit::render(report),
+    }
+}

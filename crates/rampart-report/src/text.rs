@@ -1,0 +1,210 @@
+//! Text for people: findings grouped by object, each with the offending
+//! line, then input problems, then a one-line summary.
+
+use std::fmt::Write as _;
+
+use owo_colors::{OwoColorize, Style};
+use rampart_core::{Finding, Level, Severity};
+
+use crate::Report;
+
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn style(&self, s: &str, style: Style) -> String {
+        if self.on {
+            s.style(style).to_string()
+        } else {
+            s.to_string()
+        }
+    }
+
+    fn severity(&self, sev: Severity) -> String {
+        let label = format!("{:<8}", sev.as_str().to_uppercase());
+        let style = match sev {
+            Severity::Critical => Style::new().bright_red().bold(),
+            Severity::High => Style::new().red(),
+            Severity::Medium => Style::new().yellow(),
+            Severity::Low => Style::new().cyan(),
+            Severity::Info => Style::new().dimmed(),
+        };
+        self.style(&label, style)
+    }
+}
+
+pub fn render(report: &Report, color: bool) -> String {
+    let p = Paint { on: color };
+    let mut out = String::new();
+    let shown: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.suppressed.is_none())
+        .collect();
+    // Group by object, in order of first appearance.
+    let mut groups: Vec<(&rampart_core::ObjectRef, Vec<&Finding>)> = Vec::new();
+    for f in shown {
+        match groups
+            .iter_mut()
+            .find(|(o, g)| *o == &f.object && g[0].location.file == f.location.file)
+        {
+            Some((_, g)) => g.push(f),
+            None => groups.push((&f.object, vec![f])),
+        }
+    }
+    for (object, findings) in &groups {
+        let first = &findings[0].location;
+        let mut origin = first.file.to_string();
+        if let Some(h) = &first.helm_source {
+            let _ = write!(origin, " (from {h})");
+        }
+        let _ = writeln!(
+            out,
+            "{} {}",
+            p.style(&object.to_string(), Style::new().bold()),
+            p.style(&origin, Style::new().dimmed())
+        );
+        for f in findings {
+            finding(&mut out, report, f, &p);
+        }
+        out.push('\n');
+    }
+    let mut diags: Vec<_> = report.diagnostics.iter().collect();
+    diags.sort_by_key(|d| std::cmp::Reverse(d.level));
+    for d in diags {
+        let (label, style) = match d.level {
+            Level::Error => ("error", Style::new().red().bold()),
+            Level::Warning => ("warning", Style::new().yellow().bold()),
+        };
+        let loc = d.location();
+        let _ = writeln!(
+            out,
+            "{}[{}]: {}{}",
+            p.style(label, style),
+            d.code,
+            if loc.is_empty() {
+                String::new()
+            } else {
+                format!("{loc}: ")
+            },
+            d.message
+        );
+    }
+    summary(&mut out, report, &p);
+    out
+}
+
+fn finding(out: &mut String, report: &Report, f: &Finding, p: &Paint) {
+    let loc = &f.location;
+    let _ = writeln!(
+        out,
+        "  {} {}  {}",
+        p.severity(f.severity),
+        p.style(&f.rule, Style::new().bold()),
+        p.style(
+            &format!("{}:{}:{}", loc.file, loc.start.line, loc.start.col),
+            Style::new().dimmed()
+        ),
+    );
+    let _ = writeln!(out, "           {}", f.message);
+    let Some(line) = report
+        .source(&loc.file)
+        .and_then(|s| s.line(loc.start.line))
+    else {
+        return;
+    };
+    let num = loc.start.line.to_string();
+    let gutter = " ".repeat(num.len());
+    let _ = writeln!(
+        out,
+        "           {} {} {}",
+        p.style(&num, Style::new().dimmed()),
+        p.style("│", Style::new().dimmed()),
+        line
+    );
+    let start = loc.start.col.saturating_sub(1) as usize;
+    let width = line.chars().count();
+    let end = if loc.end.line == loc.start.line {
+        (loc.end.col.saturating_sub(1) as usize).min(width)
+    } else {
+        width
+    };
+    let marks = "^".repeat(end.saturating_sub(start).max(1));
+    let hint = match &loc.missing {
+        Some(m) => format!(" add `{m}` here"),
+        None => String::new(),
+    };
+    let _ = writeln!(
+        out,
+        "           {gutter} {} {}{}",
+        p.style("│", Style::new().dimmed()),
+        " ".repeat(start),
+        p.style(&format!("{marks}{hint}"), Style::new().yellow()),
+    );
+}
+
+fn summary(out: &mut String, report: &Report, p: &Paint) {
+    let s = report.summary();
+    let mut parts = Vec::new();
+    if s.findings == 0 {
+        parts.push(p.style("no findings", Style::new().green().bold()));
+    } else {
+        let by: Vec<String> = s
+            .by_severity
+            .iter()
+            .rev()
+            .map(|(sev, n)| format!("{n} {sev}"))
+            .collect();
+        parts.push(p.style(
+            &format!(
+                "{} finding{} ({})",
+                s.findings,
+                if s.findings == 1 { "" } else { "s" },
+                by.join(", ")
+            ),
+            Style::new().bold(),
+        ));
+    }
+    if s.suppressed > 0 {
+        parts.push(format!("{} suppressed", s.suppressed));
+    }
+    if report.baselined > 0 {
+        parts.push(format!("{} in baseline", report.baselined));
+    }
+    if s.errors > 0 {
+        parts.push(p.style(
+            &format!(
+                "{} input error{}",
+                s.errors,
+                if s.errors == 1 { "" } else { "s" }
+            ),
+            Style::new().red(),
+        ));
+    }
+    if s.warnings > 0 {
+        parts.push(format!(
+            "{} warning{}",
+            s.warnings,
+            if s.warnings == 1 { "" } else { "s" }
+        ));
+    }
+    parts.push(format!(
+        "{} object{} in {} file{} scanned",
+        report.objects,
+        if report.objects == 1 { "" } else { "s" },
+        report.sources.len(),
+        if report.sources.len() == 1 { "" } else { "s" }
+    ));
+    let _ = writeln!(out, "{}", parts.join(" · "));
+    if s.findings > 0 {
+        let _ = writeln!(
+            out,
+            "{}",
+            p.style(
+                "Run `rampart explain <rule>` for why a rule matters and how to fix it.",
+                Style::new().dimmed()
+            )
+        );
+    }
+}

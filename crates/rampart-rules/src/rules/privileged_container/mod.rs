@@ -1,0 +1,62 @@
+use rampart_core::rule::{Category, Framework, Reference};
+use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "privileged-container",
+        title: "Container runs privileged",
+        severity: Severity::Critical,
+        category: Category::PodSecurity,
+        enabled_by_default: true,
+        rationale: "A privileged container has every Linux capability and access to all host \
+devices; it is root on the node in all but name. Anyone who controls it can load kernel \
+modules, mount the host's disks and read every other pod's secrets on that node. This applies \
+to init and ephemeral containers too, and `privileged: yes` or `on` count: Kubernetes reads \
+YAML 1.1 booleans.",
+        remediation: "Remove `privileged: true` and grant only the capabilities the process needs:\n\
+\n\
+```yaml\n\
+securityContext:\n\
+  privileged: false\n\
+  capabilities:\n\
+    drop: [\"ALL\"]\n\
+    add: [\"NET_BIND_SERVICE\"]   # only if needed\n\
+```",
+        references: &[
+            Reference {
+                framework: Framework::Pss,
+                id: "baseline/privileged",
+                title: "Privileged Containers",
+            },
+            Reference {
+                framework: Framework::Cis,
+                id: "5.2.2",
+                title: "Minimize the admission of privileged containers",
+            },
+            Reference {
+                framework: Framework::NsaCisa,
+                id: "pod-security",
+                title: "Use containers built to run applications as non-root users; deny privileged containers",
+            },
+        ],
+        params: &[],
+    },
+    check: Check::Workload(check),
+};
+
+fn check(_: &Ctx, workload: &Workload, out: &mut Emitter) {
+    for c in workload.containers() {
+        let privileged = c
+            .container
+            .security_context
+            .as_ref()
+            .and_then(|sc| sc.privileged);
+        if privileged == Some(true) {
+            out.container(
+                &c,
+                &["securityContext", "privileged"],
+                format!("{} runs privileged", c.describe()),
+            );
+        }
+    }
+}

@@ -1,0 +1,121 @@
+//! Discovers every rule's fixtures and checks them: each `fail*.yaml` must
+//! trigger its rule (at exactly the pointers its `# rampart-expect:` lines
+//! list, when it lists any), each `pass*.yaml` must not. A rule without
+//! both kinds of fixture fails the suite.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use rampart_core::config::Config;
+use rampart_core::source::Input;
+use rampart_core::yaml::Limits;
+use rampart_core::{Inventory, Level, engine};
+
+fn rule_dir(id: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src/rules")
+        .join(id.replace('-', "_"))
+}
+
+fn findings(rule: &'static rampart_core::Rule, file: &Path) -> Vec<String> {
+    let inventory = Inventory::load(
+        &[Input::Path(file.to_path_buf())],
+        Limits::default(),
+        &|_| false,
+    );
+    let errors: Vec<_> = inventory
+        .diagnostics
+        .iter()
+        .filter(|d| d.level == Level::Error)
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "{}: fixture does not load: {errors:?}",
+        file.display()
+    );
+    let config = Config::default();
+    let active = config
+        .active_rules(&[rule], &[rule.meta.id.to_string()], &[])
+        .expect("rule activates");
+    let outcome = engine::run(&inventory, &active, &config);
+    outcome
+        .findings
+        .into_iter()
+        .map(|f| f.location.pointer)
+        .collect()
+}
+
+#[test]
+fn every_rule_has_passing_and_failing_fixtures() {
+    let mut problems = Vec::new();
+    for rule in rampart_rules::all() {
+        let id = rule.meta.id;
+        let dir = rule_dir(id);
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            problems.push(format!("{id}: no directory {}", dir.display()));
+            continue;
+        };
+        let mut fixtures: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+            .collect();
+        fixtures.sort();
+        let (mut fails, mut passes) = (0, 0);
+        for f in &fixtures {
+            let name = f.file_name().unwrap().to_string_lossy().to_string();
+            let text = std::fs::read_to_string(f).unwrap();
+            let got = findings(rule, f);
+            if name.starts_with("fail") {
+                fails += 1;
+                let expected: BTreeSet<String> = text
+                    .lines()
+                    .filter_map(|l| l.trim().strip_prefix("# rampart-expect:"))
+                    .map(|p| p.trim().to_string())
+                    .collect();
+                let got_set: BTreeSet<String> = got.iter().cloned().collect();
+                if got.is_empty() {
+                    problems.push(format!("{id}: {name} must fail but passes"));
+                } else if !expected.is_empty() && expected != got_set {
+                    problems.push(format!(
+                        "{id}: {name}: expected findings at {expected:?}, got {got_set:?}"
+                    ));
+                }
+            } else if name.starts_with("pass") {
+                passes += 1;
+                if !got.is_empty() {
+                    problems.push(format!("{id}: {name} must pass but fails at {got:?}"));
+                }
+            } else {
+                problems.push(format!("{id}: {name} is neither fail*.yaml nor pass*.yaml"));
+            }
+        }
+        if fails == 0 || passes == 0 {
+            problems.push(format!(
+                "{id}: needs at least one fail*.yaml and one pass*.yaml fixture in {}",
+                dir.display()
+            ));
+        }
+    }
+    assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+#[test]
+fn rule_metadata_is_complete_and_ids_unique() {
+    let mut ids = BTreeSet::new();
+    for rule in rampart_rules::all() {
+        let m = &rule.meta;
+        assert!(ids.insert(m.id), "duplicate rule id {}", m.id);
+        assert!(
+            m.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'-') && m.id.len() <= 63,
+            "{}: ids are lowercase words joined by '-', usable in annotation keys",
+            m.id
+        );
+        assert!(!m.title.is_empty() && !m.rationale.is_empty(), "{}", m.id);
+        assert!(
+            m.remediation.contains("```yaml"),
+            "{}: remediation needs a YAML snippet",
+            m.id
+        );
+    }
+}

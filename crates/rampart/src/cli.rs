@@ -1,0 +1,144 @@
+//! The command line, in one place: what `--help` shows is defined here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser)]
+#[command(
+    name = "rampart",
+    version,
+    about = "Kubernetes security posture: find what every hardening guide warns about, exactly",
+    long_about = "rampart checks Kubernetes manifests against the security practices hardening \
+guides ask for (Pod Security Standards, CIS Kubernetes Benchmark, NSA/CISA guidance), reading \
+YAML exactly as kubectl and the API server do.",
+    after_help = "Examples:\n  rampart scan ./k8s\n  helm template ./chart | rampart scan -\n  \
+rampart scan ./k8s -o sarif --output-file results.sarif\n  rampart rules\n  rampart explain privileged-container\n\n\
+Exit codes: 0 no findings at/above --fail-on · 1 findings · 2 usage, config or input error"
+)]
+pub struct Cli {
+    /// More logging on stderr (-v info, -vv debug; or set RAMPART_LOG).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Scan manifests (files, directories, globs or stdin) and report findings.
+    #[command(after_help = SCAN_EXAMPLES)]
+    Scan(ScanArgs),
+    /// List every rule: id, severity, category, title.
+    Rules(RulesArgs),
+    /// Show a rule's documentation: why it matters, how to fix, references.
+    Explain(ExplainArgs),
+}
+
+const SCAN_EXAMPLES: &str = "Examples:
+  rampart scan ./k8s                            directories recurse into *.yaml, *.yml, *.json
+  rampart scan 'deploy/**/*.yaml'               globs (quoted: rampart expands them)
+  helm template ./chart | rampart scan -        stdin; findings name the chart template
+  kustomize build overlays/prod | rampart scan -
+  rampart scan ./k8s -o sarif > results.sarif   GitHub code scanning
+  rampart scan ./k8s -o json | jq .             stable schema (docs/json-report.md)
+  rampart scan ./k8s -o junit > report.xml      CI test reports
+  rampart scan ./k8s --fail-on high             exit 1 only for high and critical
+  rampart scan ./k8s --write-baseline .rampart-baseline.json
+  rampart scan ./k8s --baseline .rampart-baseline.json   only new findings
+
+Configuration: .rampart.yaml, found from the first path upward (or --config).
+Exempt one object: annotate it (or its pod template) with
+  ignore-check.rampart.dev/<rule-id>: \"<why this is safe>\"
+
+Exit codes: 0 no findings at/above --fail-on · 1 findings · 2 usage, config or input error
+(input errors win: a scan that could not read everything never exits 0).";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Sarif,
+    Junit,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+    /// Never exit 1 for findings.
+    None,
+}
+
+#[derive(Args)]
+pub struct ScanArgs {
+    /// Files, directories or glob patterns to scan; `-` reads stdin.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// A file, directory or glob to scan, as with kubectl (repeatable).
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub filenames: Vec<String>,
+    /// Report format.
+    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Lowest severity that makes rampart exit 1 [default: low, or failOn in the config].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+    /// Configuration file [default: .rampart.yaml found from the first path upward].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any .rampart.yaml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Run only this rule (repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+    /// Do not run this rule (repeatable).
+    #[arg(long = "skip-rule", value_name = "ID")]
+    pub skip_rules: Vec<String>,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record today's findings as a baseline; exits 0 unless the input had errors.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// No progress display on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Args)]
+pub struct RulesArgs {
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
+    pub output: ListFormat,
+}
+
+#[derive(Args)]
+pub struct ExplainArgs {
+    /// The rule id, as `rampart rules` lists it.
+    pub rule: String,
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
+    pub output: ListFormat,
+}

@@ -1,0 +1,49 @@
+//! The `rampart` binary: command-line parsing and wiring only. Everything
+//! it runs lives in the library crates.
+
+mod cli;
+mod explain;
+mod scan;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+/// Exit codes, as documented in `rampart --help` and docs/exit-codes.md.
+pub mod exit {
+    /// No finding at or above `--fail-on`, and the input was read cleanly.
+    pub const CLEAN: u8 = 0;
+    /// At least one finding at or above `--fail-on`.
+    pub const FINDINGS: u8 = 1;
+    /// Usage, configuration or input error (it wins over findings).
+    pub const ERROR: u8 = 2;
+}
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    init_tracing(cli.verbose);
+    let code = match cli.command {
+        cli::Command::Scan(args) => scan::run(args),
+        cli::Command::Rules(args) => explain::rules(args),
+        cli::Command::Explain(args) => explain::explain(args),
+    };
+    ExitCode::from(code)
+}
+
+fn init_tracing(verbose: u8) {
+    use std::io::IsTerminal;
+    let level = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("RAMPART_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .without_time()
+        .with_target(false)
+        .init();
+}

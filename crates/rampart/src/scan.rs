@@ -1,0 +1,190 @@
+//! `rampart scan`: inputs → inventory → rules → filters → report.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use rampart_core::baseline::Baseline;
+use rampart_core::config::Config;
+use rampart_core::source::Input;
+use rampart_core::yaml::Limits;
+use rampart_core::{Diagnostic, Inventory, Level, Severity, engine};
+use rampart_report::{Format, Report};
+
+use crate::cli::{ColorChoice, FailOn, OutputFormat, ScanArgs};
+use crate::exit;
+
+fn fail(d: &Diagnostic) -> u8 {
+    let loc = d.location();
+    if loc.is_empty() {
+        eprintln!("error: {}", d.message);
+    } else {
+        eprintln!("error: {loc}: {}", d.message);
+    }
+    exit::ERROR
+}
+
+fn load_config(args: &ScanArgs, inputs: &[Input]) -> Result<Config, Diagnostic> {
+    if args.no_config {
+        return Ok(Config::default());
+    }
+    let path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => {
+            let start = inputs
+                .iter()
+                .find_map(|i| match i {
+                    Input::Path(p) => Some(p.clone()),
+                    Input::Stdin => None,
+                })
+                .unwrap_or_else(|| PathBuf::from("."));
+            Config::discover(&start)
+        }
+    };
+    match path {
+        Some(p) => {
+            tracing::info!("using config {}", p.display());
+            Config::load(&p)
+        }
+        None => Ok(Config::default()),
+    }
+}
+
+pub fn run(args: ScanArgs) -> u8 {
+    let inputs: Vec<Input> = args
+        .paths
+        .iter()
+        .chain(&args.filenames)
+        .map(|a| Input::parse(a))
+        .collect();
+    if inputs.is_empty() {
+        eprintln!(
+            "error: nothing to scan; give a file, directory or glob, or `-` for stdin (see `rampart scan --help`)"
+        );
+        return exit::ERROR;
+    }
+    let config = match load_config(&args, &inputs) {
+        Ok(c) => c,
+        Err(d) => return fail(&d),
+    };
+    let active = match config.active_rules(rampart_rules::all(), &args.rules, &args.skip_rules) {
+        Ok(a) => a,
+        Err(d) => return fail(&d),
+    };
+    let baseline = match &args.baseline {
+        Some(p) => match std::fs::read_to_string(p)
+            .map_err(|e| e.to_string())
+            .and_then(|t| Baseline::parse(&t))
+        {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("error: baseline {}: {e}", p.display());
+                return exit::ERROR;
+            }
+        },
+        None => None,
+    };
+
+    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let pb = indicatif::ProgressBar::new_spinner();
+        pb.set_message("reading and checking manifests…");
+        pb.enable_steady_tick(std::time::Duration::from_millis(120));
+        pb
+    });
+    let inventory = Inventory::load(&inputs, Limits::default(), &|p: &Path| config.excludes(p));
+    let mut outcome = engine::run(&inventory, &active, &config);
+    if let Some(pb) = progress {
+        pb.finish_and_clear();
+    }
+
+    let mut diagnostics = inventory.diagnostics.clone();
+    diagnostics.append(&mut outcome.diagnostics);
+    let input_errors = diagnostics.iter().any(|d| d.level == Level::Error);
+
+    if let Some(path) = &args.write_baseline {
+        let b = Baseline::of(&outcome.findings);
+        let text = serde_json::to_string_pretty(&b).unwrap_or_default() + "\n";
+        if let Err(e) = std::fs::write(path, text) {
+            eprintln!("error: cannot write baseline {}: {e}", path.display());
+            return exit::ERROR;
+        }
+        eprintln!(
+            "wrote {} finding{} to baseline {}",
+            b.findings.len(),
+            if b.findings.len() == 1 { "" } else { "s" },
+            path.display()
+        );
+    }
+    let mut baselined = 0;
+    if let Some(b) = &baseline {
+        let known = b.fingerprints();
+        let before = outcome.findings.len();
+        outcome
+            .findings
+            .retain(|f| !known.contains(f.fingerprint.as_str()));
+        baselined = before - outcome.findings.len();
+    }
+
+    let report = Report {
+        tool_version: env!("CARGO_PKG_VERSION"),
+        findings: &outcome.findings,
+        diagnostics: &diagnostics,
+        rules: active.iter().map(|a| &a.rule.meta).collect(),
+        sources: &inventory.sources,
+        objects: inventory.objects.len(),
+        baselined,
+    };
+    let format = match args.output {
+        OutputFormat::Text => Format::Text,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Junit => Format::Junit,
+    };
+    let to_terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
+    };
+    let rendered = rampart_report::render(&report, format, color);
+    let written = match &args.output_file {
+        Some(p) => std::fs::write(p, rendered).map_err(|e| format!("{}: {e}", p.display())),
+        None => std::io::stdout()
+            .lock()
+            .write_all(rendered.as_bytes())
+            .map_err(|e| e.to_string()),
+    };
+    if let Err(e) = written {
+        eprintln!("error: cannot write the report: {e}");
+        return exit::ERROR;
+    }
+    // Machine formats carry diagnostics inside; make sure a person running
+    // them still sees that the input was not read cleanly.
+    if format != Format::Text || args.output_file.is_some() {
+        for d in diagnostics.iter().filter(|d| d.level == Level::Error) {
+            eprintln!("error[{}]: {}: {}", d.code, d.location(), d.message);
+        }
+    }
+
+    if input_errors {
+        return exit::ERROR;
+    }
+    if args.write_baseline.is_some() {
+        return exit::CLEAN;
+    }
+    let threshold = match args.fail_on {
+        Some(FailOn::None) => None,
+        Some(FailOn::Info) => Some(Severity::Info),
+        Some(FailOn::Low) => Some(Severity::Low),
+        Some(FailOn::Medium) => Some(Severity::Medium),
+        Some(FailOn::High) => Some(Severity::High),
+        Some(FailOn::Critical) => Some(Severity::Critical),
+        None => Some(config.fail_on.unwrap_or(Severity::Low)),
+    };
+    let failing = threshold.is_some_and(|t| {
+        outcome
+            .findings
+            .iter()
+            .any(|f| f.suppressed.is_none() && f.severity >= t)
+    });
+    if failing { exit::FINDINGS } else { exit::CLEAN }
+}
