@@ -142,52 +142,56 @@ pub fn read(input: &Input) -> Result<SourceFile, Diagnostic> {
             std::io::stdin()
                 .take(MAX_FILE_BYTES + 1)
                 .read_to_end(&mut buf)
-                .map_err(|e| Diagnostic::error("unreadable", format!("<stdin>: {e}")))?;
+                .map_err(|e| {
+                    Diagnostic::error("unreadable", e.to_string()).in_file(&"<stdin>".into(), None)
+                })?;
             ("<stdin>".into(), buf)
         }
         Input::Path(p) => {
             let name: Arc<str> = p.to_string_lossy().into();
             let meta = std::fs::metadata(p)
-                .map_err(|e| Diagnostic::error("unreadable", format!("{name}: {e}")))?;
+                .map_err(|e| Diagnostic::error("unreadable", e.to_string()).in_file(&name, None))?;
             if meta.len() > MAX_FILE_BYTES {
                 return Err(Diagnostic::error(
                     "too-large",
                     format!(
-                        "{name}: {} bytes is over the {} byte limit for one file; split it",
-                        meta.len(),
-                        MAX_FILE_BYTES
+                        "{} bytes is over the {MAX_FILE_BYTES} byte limit for one file; split it",
+                        meta.len()
                     ),
-                ));
+                )
+                .in_file(&name, None));
             }
             let bytes = std::fs::read(p)
-                .map_err(|e| Diagnostic::error("unreadable", format!("{name}: {e}")))?;
+                .map_err(|e| Diagnostic::error("unreadable", e.to_string()).in_file(&name, None))?;
             (name, bytes)
         }
     };
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(Diagnostic::error(
             "too-large",
-            format!("{name}: over the {MAX_FILE_BYTES} byte limit for one input"),
-        ));
+            format!("over the {MAX_FILE_BYTES} byte limit for one input"),
+        )
+        .in_file(&name, None));
     }
     let bytes = bytes
         .strip_prefix(b"\xEF\xBB\xBF")
         .map(<[u8]>::to_vec)
         .unwrap_or(bytes);
     if bytes[..bytes.len().min(8192)].contains(&0) {
-        return Err(Diagnostic::error(
-            "binary-file",
-            format!("{name}: a binary file, not YAML or JSON; skipped"),
-        ));
+        return Err(
+            Diagnostic::error("binary-file", "a binary file, not YAML or JSON; skipped")
+                .in_file(&name, None),
+        );
     }
     let text = String::from_utf8(bytes).map_err(|e| {
         Diagnostic::error(
             "binary-file",
             format!(
-                "{name}: not UTF-8 text (invalid byte at offset {}); skipped",
+                "not UTF-8 text (invalid byte at offset {}); skipped",
                 e.utf8_error().valid_up_to()
             ),
         )
+        .in_file(&name, None)
     })?;
     Ok(SourceFile { name, text })
 }

@@ -1,10 +1,11 @@
 //! Text for people: findings grouped by object, each with the offending
-//! line, then input problems, then a one-line summary.
+//! line, then a one-line summary. Input problems go to stderr (the
+//! binary prints them), so a report piped to a file never hides them.
 
 use std::fmt::Write as _;
 
 use owo_colors::{OwoColorize, Style};
-use rampart_core::{Finding, Level, Severity};
+use rampart_core::{Finding, Severity};
 
 use crate::Report;
 
@@ -69,27 +70,6 @@ pub fn render(report: &Report, color: bool) -> String {
             finding(&mut out, report, f, &p);
         }
         out.push('\n');
-    }
-    let mut diags: Vec<_> = report.diagnostics.iter().collect();
-    diags.sort_by_key(|d| std::cmp::Reverse(d.level));
-    for d in diags {
-        let (label, style) = match d.level {
-            Level::Error => ("error", Style::new().red().bold()),
-            Level::Warning => ("warning", Style::new().yellow().bold()),
-        };
-        let loc = d.location();
-        let _ = writeln!(
-            out,
-            "{}[{}]: {}{}",
-            p.style(label, style),
-            d.code,
-            if loc.is_empty() {
-                String::new()
-            } else {
-                format!("{loc}: ")
-            },
-            d.message
-        );
     }
     summary(&mut out, report, &p);
     out

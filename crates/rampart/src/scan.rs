@@ -23,6 +23,27 @@ fn fail(d: &Diagnostic) -> u8 {
     exit::ERROR
 }
 
+fn print_diagnostics(diagnostics: &[Diagnostic]) {
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
+    sorted.sort_by_key(|d| std::cmp::Reverse(d.level));
+    let mut err = std::io::stderr().lock();
+    for d in sorted {
+        let (label, code) = match d.level {
+            Level::Error => ("error", "\x1b[1;31m"),
+            Level::Warning => ("warning", "\x1b[1;33m"),
+        };
+        let label = if color {
+            format!("{code}{label}\x1b[0m")
+        } else {
+            label.to_string()
+        };
+        let loc = d.location();
+        let sep = if loc.is_empty() { "" } else { ": " };
+        let _ = writeln!(err, "{label}[{}]: {loc}{sep}{}", d.code, d.message);
+    }
+}
+
 fn load_config(args: &ScanArgs, inputs: &[Input]) -> Result<Config, Diagnostic> {
     if args.no_config {
         return Ok(Config::default());
@@ -157,13 +178,9 @@ pub fn run(args: ScanArgs) -> u8 {
         eprintln!("error: cannot write the report: {e}");
         return exit::ERROR;
     }
-    // Machine formats carry diagnostics inside; make sure a person running
-    // them still sees that the input was not read cleanly.
-    if format != Format::Text || args.output_file.is_some() {
-        for d in diagnostics.iter().filter(|d| d.level == Level::Error) {
-            eprintln!("error[{}]: {}: {}", d.code, d.location(), d.message);
-        }
-    }
+    // Problems with the input always reach stderr, whatever the format
+    // (machine formats also carry them inside the report).
+    print_diagnostics(&diagnostics);
 
     if input_errors {
         return exit::ERROR;

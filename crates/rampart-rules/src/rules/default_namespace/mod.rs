@@ -16,13 +16,13 @@ there share one blast radius with whatever else was dropped in. Namespaces are t
 isolation in Kubernetes; give each application its own. Objects without a namespace are \
 placed by whoever applies them (`kubectl -n`, `helm -n`), so they are only reported when the \
 `flag-missing-namespace` parameter is on.",
-        remediation: "Set an explicit namespace for the application:\n\
-\n\
-```yaml\n\
-metadata:\n\
-  name: web\n\
-  namespace: shop\n\
-```",
+        remediation: r#"Set an explicit namespace for the application:
+
+```yaml
+metadata:
+  name: web
+  namespace: shop
+```"#,
         references: &[
             Reference {
                 framework: Framework::Cis,

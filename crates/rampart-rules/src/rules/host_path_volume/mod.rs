@@ -13,17 +13,14 @@ pub static RULE: Rule = Rule {
 `/`, `/etc`, `/var/lib/kubelet` or the container runtime's socket let a compromised container \
 read credentials of other workloads or take over the node; even read-only mounts leak \
 secrets. Pod Security Standards forbid hostPath at the baseline level.",
-        remediation: "Use a volume type that does not reach into the node: `emptyDir` for \
-scratch space, a `persistentVolumeClaim` for data, `configMap`/`secret`/`projected` for \
-configuration:\n\
-\n\
-```yaml\n\
-volumes:\n\
-- name: cache\n\
-  emptyDir: {}\n\
-```\n\
-Node agents that truly need the host belong in a dedicated namespace with an exemption \
-that states why.",
+        remediation: r#"Use a volume type that does not reach into the node: `emptyDir` for scratch space, a `persistentVolumeClaim` for data, `configMap`/`secret`/`projected` for configuration:
+
+```yaml
+volumes:
+- name: cache
+  emptyDir: {}
+```
+Node agents that truly need the host belong in a dedicated namespace with an exemption that states why."#,
         references: &[
             Reference {
                 framework: Framework::Pss,

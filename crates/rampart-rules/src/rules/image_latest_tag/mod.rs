@@ -15,13 +15,13 @@ whatever was pushed last. Two nodes can run different code under the same spec, 
 does not roll back, and anyone who can push to the repository changes what runs in the \
 cluster. An image pinned by digest (`@sha256:...`) is immutable and passes this rule whatever \
 its tag.",
-        remediation: "Use an explicit version tag, or better a digest:\n\
-\n\
-```yaml\n\
-image: registry.example.com/shop/web:1.8.3\n\
-# or\n\
-image: registry.example.com/shop/web@sha256:4f3c...\n\
-```",
+        remediation: r#"Use an explicit version tag, or better a digest:
+
+```yaml
+image: registry.example.com/shop/web:1.8.3
+# or
+image: registry.example.com/shop/web@sha256:4f3c...
+```"#,
         references: &[Reference {
             framework: Framework::NsaCisa,
             id: "images",

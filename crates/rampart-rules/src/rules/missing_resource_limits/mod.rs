@@ -16,14 +16,14 @@ bound the blast radius of a bug, a leak or a compromised container mining crypto
 limit counts when the container sets it, when the pod sets a pod-level limit \
 (`spec.resources`), or when a LimitRange in the same namespace gives containers a default. A \
 limit of zero is no limit.",
-        remediation: "Set limits on every container (init containers too):\n\
-\n\
-```yaml\n\
-resources:\n\
-  requests: {cpu: 100m, memory: 128Mi}\n\
-  limits:   {cpu: 500m, memory: 256Mi}\n\
-```\n\
-or give the namespace defaults with a LimitRange of `type: Container` and `default:`.",
+        remediation: r#"Set limits on every container (init containers too):
+
+```yaml
+resources:
+  requests: {cpu: 100m, memory: 128Mi}
+  limits:   {cpu: 500m, memory: 256Mi}
+```
+or give the namespace defaults with a LimitRange of `type: Container` and `default:`."#,
         references: &[Reference {
             framework: Framework::NsaCisa,
             id: "pod-security/resource-limits",

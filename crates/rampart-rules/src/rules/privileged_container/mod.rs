@@ -13,15 +13,15 @@ devices; it is root on the node in all but name. Anyone who controls it can load
 modules, mount the host's disks and read every other pod's secrets on that node. This applies \
 to init and ephemeral containers too, and `privileged: yes` or `on` count: Kubernetes reads \
 YAML 1.1 booleans.",
-        remediation: "Remove `privileged: true` and grant only the capabilities the process needs:\n\
-\n\
-```yaml\n\
-securityContext:\n\
-  privileged: false\n\
-  capabilities:\n\
-    drop: [\"ALL\"]\n\
-    add: [\"NET_BIND_SERVICE\"]   # only if needed\n\
-```",
+        remediation: r#"Remove `privileged: true` and grant only the capabilities the process needs:
+
+```yaml
+securityContext:
+  privileged: false
+  capabilities:
+    drop: ["ALL"]
+    add: ["NET_BIND_SERVICE"]   # only if needed
+```"#,
         references: &[
             Reference {
                 framework: Framework::Pss,

@@ -16,14 +16,14 @@ non-zero, or when its effective `runAsNonRoot` is true and `runAsUser` is not 0 
 then refuses to start a root image). Pods with `hostUsers: false` run in a user namespace \
 where root is not root on the node, and Windows pods use `runAsUserName` instead; neither is \
 checked here.",
-        remediation: "Run as a non-root user, at pod level so that every container inherits it:\n\
-\n\
-```yaml\n\
-spec:\n\
-  securityContext:\n\
-    runAsNonRoot: true\n\
-    runAsUser: 10001\n\
-```",
+        remediation: r#"Run as a non-root user, at pod level so that every container inherits it:
+
+```yaml
+spec:
+  securityContext:
+    runAsNonRoot: true
+    runAsUser: 10001
+```"#,
         references: &[
             Reference {
                 framework: Framework::Pss,
