@@ -120,8 +120,12 @@ impl Config {
     /// Parses config text; `name` is used in error messages.
     pub fn parse(text: &str, name: &Arc<str>) -> Result<Config, Diagnostic> {
         let err = |pos, msg: String| Diagnostic::error("config", msg).in_file(name, pos);
-        let root =
+        let parsed =
             parse_document(text, 1, Limits::default()).map_err(|e| err(Some(e.pos), e.message))?;
+        if let Some(d) = parsed.duplicates.first() {
+            return Err(err(Some(d.pos), d.message.clone()));
+        }
+        let root = parsed.root;
         let raw: RawConfig = match &root {
             Some(node) => from_node(node).map_err(|e| {
                 let field = crate::inventory::dotted(&e.pointer());

@@ -366,7 +366,10 @@ mod tests {
     use crate::yaml::{Limits, parse_document};
 
     fn node(y: &str) -> Node {
-        parse_document(y, 1, Limits::default()).unwrap().unwrap()
+        parse_document(y, 1, Limits::default())
+            .unwrap()
+            .root
+            .unwrap()
     }
 
     #[test]

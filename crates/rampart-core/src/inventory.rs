@@ -166,8 +166,17 @@ fn load_document(
         return (Vec::new(), diags);
     }
     let root = match yaml::parse_document(text, chunk.first_line, limits) {
-        Ok(Some(root)) => root,
-        Ok(None) => return (Vec::new(), diags),
+        Ok(parsed) => {
+            for d in parsed.duplicates {
+                diags.push(
+                    Diagnostic::error("duplicate-key", d.message).in_file(&file.name, Some(d.pos)),
+                );
+            }
+            match parsed.root {
+                Some(root) => root,
+                None => return (Vec::new(), diags),
+            }
+        }
         Err(e) => {
             diags.push(
                 Diagnostic::error(
@@ -228,24 +237,26 @@ fn collect_objects(
             return;
         }
     };
-    // `kind: List` and typed lists (`PodList`, ...) carry objects in `items`,
-    // as kubectl reads them.
-    if kind.ends_with("List") && root.get("items").is_some() {
-        if let Value::Map(entries) = root.value {
-            for e in entries {
-                if e.key != "items" {
-                    continue;
-                }
-                match e.value.value {
-                    Value::Seq(items) => {
-                        for item in items {
-                            collect_objects(item, file, document, helm, objects, diags);
-                        }
-                    }
-                    Value::Null => {}
-                    _ => diags.push(invalid(&e.value, "items", "a list")),
+    // kubectl decodes any document with `items` as a list (`kind: List`,
+    // `PodList`, ...) and applies each item. Items with neither kind nor
+    // apiVersion take the list's kind without "List" and its apiVersion.
+    if root.get("items").is_some() {
+        let item_kind = kind.strip_suffix("List").unwrap_or(&kind).to_string();
+        let Value::Map(entries) = root.value else {
+            return;
+        };
+        let Some(items) = entries.into_iter().find(|e| e.key == "items") else {
+            return;
+        };
+        match items.value.value {
+            Value::Seq(list) => {
+                for mut item in list {
+                    inherit_kind(&mut item, &item_kind, &api_version);
+                    collect_objects(item, file, document, helm, objects, diags);
                 }
             }
+            Value::Null => {}
+            _ => diags.push(invalid(&items.value, "items", "a list")),
         }
         return;
     }
@@ -297,6 +308,26 @@ fn collect_objects(
         helm_source: helm.clone(),
         workload,
     });
+}
+
+fn inherit_kind(item: &mut Node, kind: &str, api_version: &str) {
+    let start = item.start;
+    let Value::Map(entries) = &mut item.value else {
+        return;
+    };
+    if entries
+        .iter()
+        .any(|e| e.key == "kind" || e.key == "apiVersion")
+    {
+        return;
+    }
+    for (key, value) in [("apiVersion", api_version), ("kind", kind)] {
+        entries.push(crate::node::Entry {
+            key: key.to_string(),
+            key_pos: start,
+            value: Node::new(Value::Str(value.to_string()), start, start),
+        });
+    }
 }
 
 /// `/spec/template/spec/containers/0/image` → `spec.template.spec.containers[0].image`.

@@ -40,14 +40,20 @@ pub struct YamlError {
     pub message: String,
 }
 
+/// A parsed document and what was questionable about it.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// `None` for a document that holds nothing (only comments, or null).
+    pub root: Option<Node>,
+    /// Keys written twice in one mapping. kubectl silently keeps the last
+    /// value, and so does the tree; each is reported, since the dropped
+    /// value is often what the author meant.
+    pub duplicates: Vec<YamlError>,
+}
+
 /// Parses one YAML document (the text between two `---` markers) whose
-/// first line is line `first_line` of its file. Returns `Ok(None)` for a
-/// document that holds nothing (only comments or whitespace).
-pub fn parse_document(
-    text: &str,
-    first_line: u32,
-    limits: Limits,
-) -> Result<Option<Node>, YamlError> {
+/// first line is line `first_line` of its file.
+pub fn parse_document(text: &str, first_line: u32, limits: Limits) -> Result<Parsed, YamlError> {
     let mut builder = Builder {
         line_offset: first_line.saturating_sub(1),
         limits,
@@ -56,6 +62,7 @@ pub fn parse_document(
         nodes: 0,
         root: None,
         documents: 0,
+        duplicates: Vec::new(),
     };
     let mut parser = Parser::new_from_str(text);
     while let Some(event) = parser.next_event() {
@@ -68,7 +75,10 @@ pub fn parse_document(
         })?;
         builder.event(event, span)?;
     }
-    Ok(builder.root.filter(|n| n.value != Value::Null))
+    Ok(Parsed {
+        root: builder.root.filter(|n| n.value != Value::Null),
+        duplicates: builder.duplicates,
+    })
 }
 
 enum Key {
@@ -104,6 +114,7 @@ struct Builder {
     nodes: usize,
     root: Option<Node>,
     documents: u32,
+    duplicates: Vec<YamlError>,
 }
 
 const INDEX_THRESHOLD: usize = 24;
@@ -287,14 +298,21 @@ impl Builder {
                     });
                 };
                 match key {
-                    Key::Str(key) => insert(entries, explicit, index, key, key_pos, node, true)
-                        .map_err(|first| YamlError {
-                            pos: key_pos,
-                            message: format!(
-                                "duplicate key: this mapping already has this key at line {}",
-                                first.line
-                            ),
-                        }),
+                    Key::Str(key) => {
+                        let name = key.clone();
+                        if let Some(first) =
+                            insert(entries, explicit, index, key, key_pos, node, true)
+                        {
+                            self.duplicates.push(YamlError {
+                                pos: key_pos,
+                                message: format!(
+                                    "duplicate key `{name}` (first at line {}): kubectl keeps this last value and silently drops the first",
+                                    first.line
+                                ),
+                            });
+                        }
+                        Ok(())
+                    }
                     Key::Merge => merge(entries, explicit, index, node),
                 }
             }
@@ -303,8 +321,8 @@ impl Builder {
 }
 
 /// Sets `key` in a mapping under construction. Later keys override earlier
-/// ones, as go-yaml v2 decodes; two explicit keys with the same name are an
-/// error (the position of the first is returned).
+/// ones, as go-yaml v2 decodes for kubectl; when two explicit keys share a
+/// name, the position of the first is returned so it can be reported.
 fn insert(
     entries: &mut Vec<Entry>,
     explicit: &mut Vec<bool>,
@@ -313,7 +331,7 @@ fn insert(
     key_pos: Pos,
     value: Node,
     is_explicit: bool,
-) -> Result<(), Pos> {
+) -> Option<Pos> {
     if index.is_none() && entries.len() >= INDEX_THRESHOLD {
         *index = Some(
             entries
@@ -329,12 +347,11 @@ fn insert(
     };
     match found {
         Some(i) => {
-            if is_explicit && explicit[i] {
-                return Err(entries[i].key_pos);
-            }
+            let duplicate = (is_explicit && explicit[i]).then_some(entries[i].key_pos);
             entries[i].value = value;
             entries[i].key_pos = key_pos;
             explicit[i] |= is_explicit;
+            return duplicate;
         }
         None => {
             if let Some(map) = index {
@@ -348,7 +365,7 @@ fn insert(
             explicit.push(is_explicit);
         }
     }
-    Ok(())
+    None
 }
 
 /// Applies a `<<` merge as go-yaml v2 does: the merged keys are set at the
@@ -379,7 +396,7 @@ fn merge(
         };
         for e in merged {
             // Merged keys never count as duplicates of each other.
-            let _ = insert(entries, explicit, index, e.key, e.key_pos, e.value, false);
+            insert(entries, explicit, index, e.key, e.key_pos, e.value, false);
         }
     }
     Ok(())

@@ -191,7 +191,7 @@ fn bad_input_is_reported_and_the_rest_still_scanned() {
     assert!(has("yaml-syntax", "broken.yaml"));
     assert!(has("yaml-syntax", "alias-bomb.yaml"));
     assert!(has("yaml-syntax", "deep.yaml"));
-    assert!(has("yaml-syntax", "duplicate-keys.yaml"));
+    assert!(has("duplicate-key", "duplicate-keys.yaml"));
     assert!(has("binary-file", "binary.yaml"));
     assert!(has("invalid-field", "wrong-types.yaml"));
     let syntax = diags
@@ -213,7 +213,9 @@ fn bad_input_is_reported_and_the_rest_still_scanned() {
         .filter(|(r, _, _)| r == "privileged-container")
         .map(|(_, n, _)| n)
         .collect();
-    assert_eq!(names, ["ok-before", "ok-after"]);
+    // A duplicate key is reported and, as kubectl does, the last value wins:
+    // `privileged: false` then `privileged: true` is privileged.
+    assert_eq!(names, ["ok-before", "ok-after", "dup"]);
 }
 
 #[test]
@@ -418,6 +420,23 @@ fn inputs_lists_json_globs_and_output_file() {
         "from-list".into(),
         "/metadata/namespace".into()
     )));
+
+    // Items of a typed list without kind/apiVersion take them from the list.
+    let (_, v) = json(&[
+        "scan",
+        "tests/fixtures/podlist.yaml",
+        "--rule",
+        "privileged-container",
+    ]);
+    assert_eq!(
+        rules_at(&v)[0],
+        (
+            "privileged-container".into(),
+            "inherited".into(),
+            "/spec/containers/0/securityContext/privileged".into()
+        )
+    );
+    assert_eq!(v["findings"][0]["object"]["kind"], "Pod");
 
     let (_, v) = json(&["scan", "examples/*.yaml"]);
     assert_eq!(v["summary"]["files"], 2);
