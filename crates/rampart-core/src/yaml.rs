@@ -697,4 +697,118 @@ mod tests {
         assert_eq!(go_format_float32(0.00001), "1e-05");
         assert_eq!(go_format_float32(f64::INFINITY), ".inf");
     }
+
+    fn doc(y: &str) -> Node {
+        parse_document(y, 1, Limits::default())
+            .unwrap()
+            .root
+            .unwrap()
+    }
+
+    fn get<'a>(n: &'a Node, path: &[&str]) -> &'a Value {
+        &n.path(path).unwrap().value
+    }
+
+    #[test]
+    fn merge_keys_follow_go_yaml_v2_order() {
+        let n = doc(
+            "base: &b {a: 1, b: 2}\nother: &o {b: 3, c: 4}\nm:\n  a: 0\n  <<: *b\n  c: 9\nl:\n  <<: [*b, *o]\n",
+        );
+        // A key before `<<` is overridden by the merge; one after it wins.
+        assert_eq!(get(&n, &["m", "a"]), &Value::Int(1));
+        assert_eq!(get(&n, &["m", "b"]), &Value::Int(2));
+        assert_eq!(get(&n, &["m", "c"]), &Value::Int(9));
+        // In a list of merges the earlier mapping takes precedence.
+        assert_eq!(get(&n, &["l", "b"]), &Value::Int(2));
+        assert_eq!(get(&n, &["l", "c"]), &Value::Int(4));
+        // A quoted "<<" is an ordinary key.
+        let q = doc("\"<<\": 1\n");
+        assert_eq!(get(&q, &["<<"]), &Value::Int(1));
+    }
+
+    #[test]
+    fn keys_become_strings_as_kubernetes_converts_them() {
+        let n = doc("on: a\nno: b\n0644: c\n1.5: d\n\"yes\": e\n");
+        assert_eq!(get(&n, &["true"]), &Value::Str("a".into()));
+        assert_eq!(get(&n, &["false"]), &Value::Str("b".into()));
+        assert_eq!(get(&n, &["420"]), &Value::Str("c".into()));
+        assert_eq!(get(&n, &["1.5"]), &Value::Str("d".into()));
+        assert_eq!(get(&n, &["yes"]), &Value::Str("e".into()));
+        assert!(parse_document("~: x\n", 1, Limits::default()).is_err());
+        assert!(parse_document("? [a]\n: x\n", 1, Limits::default()).is_err());
+    }
+
+    #[test]
+    fn quoting_styles_and_tags() {
+        let n = doc(
+            "a: \"yes\"\nb: 'on'\nc: !!str yes\nd: !!int \"0x10\"\ne: |\n  true\nf: !custom on\ng: ! 12\nh: !!float 3\n",
+        );
+        assert_eq!(get(&n, &["a"]), &Value::Str("yes".into()));
+        assert_eq!(get(&n, &["b"]), &Value::Str("on".into()));
+        assert_eq!(get(&n, &["c"]), &Value::Str("yes".into()));
+        assert_eq!(get(&n, &["d"]), &Value::Int(16));
+        assert_eq!(get(&n, &["e"]), &Value::Str("true\n".into()));
+        assert_eq!(get(&n, &["f"]), &Value::Str("on".into()));
+        assert_eq!(get(&n, &["g"]), &Value::Str("12".into()));
+        assert_eq!(get(&n, &["h"]), &Value::Float(3.0));
+        assert!(parse_document("a: !!int abc\n", 1, Limits::default()).is_err());
+    }
+
+    #[test]
+    fn duplicates_keep_the_last_value_and_are_reported() {
+        let p = parse_document("a: 1\nb: 2\na: 3\n", 1, Limits::default()).unwrap();
+        assert_eq!(get(p.root.as_ref().unwrap(), &["a"]), &Value::Int(3));
+        assert_eq!(p.duplicates.len(), 1);
+        assert_eq!(p.duplicates[0].pos, Pos { line: 3, col: 1 });
+        // Many keys: the index path finds duplicates too.
+        let mut big: String = (0..100).map(|i| format!("k{i}: {i}\n")).collect();
+        big.push_str("k7: x\n");
+        let p = parse_document(&big, 1, Limits::default()).unwrap();
+        assert_eq!(p.duplicates.len(), 1);
+        assert_eq!(
+            get(p.root.as_ref().unwrap(), &["k7"]),
+            &Value::Str("x".into())
+        );
+    }
+
+    #[test]
+    fn positions_are_absolute_in_the_file() {
+        let n = doc("a:\n  b: [1, {c: yes}]\n");
+        let l = n.locate("/a/b/1/c");
+        assert_eq!((l.start, l.exact), (Pos { line: 2, col: 11 }, true));
+        let p = parse_document("x: 1\n", 40, Limits::default()).unwrap();
+        assert_eq!(p.root.unwrap().locate("/x").start, Pos { line: 40, col: 1 });
+        let missing = n.locate("/a/b/1/d/e");
+        assert!(!missing.exact);
+        assert_eq!(missing.found, 3);
+    }
+
+    #[test]
+    fn json_documents_parse_like_yaml() {
+        let n = doc("{\n\t\"a\": {\"b\": [true, 1.0, null, \"on\"]}\n}\n");
+        let b = n.path(&["a", "b"]).unwrap().as_seq().unwrap();
+        assert_eq!(b[0].value, Value::Bool(true));
+        assert_eq!(b[1].value, Value::Float(1.0));
+        assert_eq!(b[2].value, Value::Null);
+        assert_eq!(b[3].value, Value::Str("on".into()));
+    }
+
+    #[test]
+    fn hostile_documents_fail_cleanly() {
+        let limits = Limits {
+            max_depth: 64,
+            max_nodes: 10_000,
+        };
+        let deep = format!("{}{}", "[".repeat(100), "]".repeat(100));
+        assert!(parse_document(&deep, 1, limits).is_err());
+        let mut bomb = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..8 {
+            let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+            bomb.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+        }
+        let err = parse_document(&bomb, 1, limits).unwrap_err();
+        assert!(err.message.contains("alias bomb"));
+        assert!(parse_document("a: *nowhere\n", 1, limits).is_err());
+        assert!(parse_document("a: 1\n---\nb: 2\n", 1, limits).is_err());
+    }
 }
