@@ -4,6 +4,7 @@
 
 mod json;
 mod junit;
+mod ruledoc;
 mod sarif;
 mod text;
 
@@ -13,6 +14,7 @@ use rampart_core::source::SourceFile;
 use rampart_core::{Diagnostic, Finding, Level, RuleMeta, Severity};
 
 pub use json::SCHEMA_VERSION;
+pub use ruledoc::markdown as rule_markdown;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {

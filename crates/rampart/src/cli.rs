@@ -135,10 +135,17 @@ pub struct RulesArgs {
     pub output: ListFormat,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    Text,
+    Json,
+    Markdown,
+}
+
 #[derive(Args)]
 pub struct ExplainArgs {
     /// The rule id, as `rampart rules` lists it.
     pub rule: String,
-    #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
-    pub output: ListFormat,
+    #[arg(short, long, value_enum, default_value_t = DocFormat::Text)]
+    pub output: DocFormat,
 }

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use rampart_core::RuleMeta;
 use rampart_core::rule::ParamDefault;
 
-use crate::cli::{ExplainArgs, ListFormat, RulesArgs};
+use crate::cli::{DocFormat, ExplainArgs, ListFormat, RulesArgs};
 use crate::exit;
 
 pub fn rules(args: RulesArgs) -> u8 {
@@ -56,9 +56,16 @@ pub fn explain(args: ExplainArgs) -> u8 {
         return exit::ERROR;
     };
     let m = &rule.meta;
-    if args.output == ListFormat::Json {
-        println!("{}", serde_json::to_string_pretty(m).unwrap_or_default());
-        return exit::CLEAN;
+    match args.output {
+        DocFormat::Json => {
+            println!("{}", serde_json::to_string_pretty(m).unwrap_or_default());
+            return exit::CLEAN;
+        }
+        DocFormat::Markdown => {
+            print!("{}", rampart_report::rule_markdown(m));
+            return exit::CLEAN;
+        }
+        DocFormat::Text => {}
     }
     let mut s = String::new();
     let _ = writeln!(s, "{} — {}\n", m.id, m.title.replace('`', ""));
