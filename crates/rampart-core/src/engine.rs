@@ -8,6 +8,7 @@ use crate::diag::Diagnostic;
 use crate::finding::{Finding, Suppression};
 use crate::inventory::{Inventory, Object};
 use crate::rule::{ActiveRule, Check, Ctx, Emitter};
+use crate::workload::Workload;
 
 /// The result of running rules: findings (suppressed ones marked, not
 /// dropped) and problems found along the way, such as an exemption
@@ -26,27 +27,17 @@ pub fn run(inventory: &Inventory, rules: &[ActiveRule], config: &Config) -> Outc
         .par_iter()
         .map(|object| check_object(inventory, object, rules, config))
         .collect();
+    // Objects are in input order (file, then position), and each object's
+    // findings are sorted by position, so the whole list is in input order
+    // without a global sort.
     let mut outcome = Outcome::default();
+    outcome
+        .findings
+        .reserve(per_object.iter().map(|(f, _)| f.len()).sum());
     for (findings, diags) in per_object {
         outcome.findings.extend(findings);
         outcome.diagnostics.extend(diags);
     }
-    let order: std::collections::HashMap<&str, usize> = inventory
-        .sources
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (&*s.name, i))
-        .collect();
-    outcome.findings.sort_by(|a, b| {
-        let fa = order.get(&*a.location.file).copied().unwrap_or(usize::MAX);
-        let fb = order.get(&*b.location.file).copied().unwrap_or(usize::MAX);
-        (fa, a.location.start, &a.rule, &a.location.pointer).cmp(&(
-            fb,
-            b.location.start,
-            &b.rule,
-            &b.location.pointer,
-        ))
-    });
     outcome
 }
 
@@ -58,6 +49,14 @@ fn check_object(
 ) -> (Vec<Finding>, Vec<Diagnostic>) {
     let mut findings = Vec::new();
     let mut diags = Vec::new();
+    let workload = match object.workload() {
+        Some(Ok(w)) => Some(w),
+        Some(Err(e)) => {
+            diags.push(object.invalid_field(&e));
+            None
+        }
+        None => None,
+    };
     for active in rules {
         let ctx = Ctx {
             object,
@@ -71,7 +70,7 @@ fn check_object(
         };
         match active.rule.check {
             Check::Object(f) => f(&ctx, &mut emitter),
-            Check::Workload(f) => match &object.workload {
+            Check::Workload(f) => match &workload {
                 Some(w) if !w.controlled => f(&ctx, w, &mut emitter),
                 _ => {}
             },
@@ -79,7 +78,8 @@ fn check_object(
         if emitter.out.is_empty() {
             continue;
         }
-        let suppression = annotation_exemption(object, active.rule.meta.id, &mut diags);
+        let suppression =
+            annotation_exemption(object, workload.as_ref(), active.rule.meta.id, &mut diags);
         for mut finding in emitter.out {
             finding.suppressed = suppression
                 .clone()
@@ -87,6 +87,13 @@ fn check_object(
             findings.push(finding);
         }
     }
+    findings.sort_by(|a, b| {
+        (a.location.start, &a.rule, &a.location.pointer).cmp(&(
+            b.location.start,
+            &b.rule,
+            &b.location.pointer,
+        ))
+    });
     (findings, diags)
 }
 
@@ -95,11 +102,12 @@ fn check_object(
 /// exemption nobody can explain is reported, and not honoured.
 fn annotation_exemption(
     object: &Object,
+    workload: Option<&Workload>,
     rule: &str,
     diags: &mut Vec<Diagnostic>,
 ) -> Option<Suppression> {
     let key = format!("{IGNORE_ANNOTATION_PREFIX}{rule}");
-    let template = object.workload.as_ref().and_then(|w| {
+    let template = workload.and_then(|w| {
         w.template_meta
             .annotations
             .as_ref()
@@ -120,7 +128,7 @@ fn annotation_exemption(
                 "exemption-without-reason",
                 format!(
                     "{}: `{key}` has no reason; write why the exemption is safe as its value. The finding is still reported",
-                    object.object_ref()
+                    object.id
                 ),
             )
             .in_file(&object.file, Some(pos))

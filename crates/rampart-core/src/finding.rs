@@ -101,7 +101,7 @@ pub struct Finding {
     pub rule: Cow<'static, str>,
     pub severity: Severity,
     pub message: String,
-    pub object: ObjectRef,
+    pub object: Arc<ObjectRef>,
     pub location: Location,
     pub remediation: Cow<'static, str>,
     /// Stable identity for baselines: rule, object and field (containers by

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::de::DeError;
 use crate::diag::Diagnostic;
 use crate::finding::ObjectRef;
 use crate::node::{Node, Value};
@@ -15,33 +16,58 @@ use crate::yaml::{self, Limits};
 
 #[derive(Debug)]
 pub struct Object {
-    pub api_version: String,
-    pub kind: String,
-    pub namespace: Option<String>,
-    pub name: String,
+    /// apiVersion, kind, namespace and name, shared by every finding on
+    /// this object.
+    pub id: Arc<ObjectRef>,
     /// The object as Kubernetes reads it, with positions.
     pub root: Node,
     pub file: Arc<str>,
     /// 0-based index of the YAML document in its file.
     pub document: u32,
     pub helm_source: Option<Arc<str>>,
-    /// The typed pod template, for kinds that carry one.
-    pub workload: Option<Workload>,
 }
 
 impl Object {
-    pub fn object_ref(&self) -> ObjectRef {
-        ObjectRef {
-            api_version: self.api_version.clone(),
-            kind: self.kind.clone(),
-            namespace: self.namespace.clone(),
-            name: self.name.clone(),
-        }
+    pub fn kind(&self) -> &str {
+        &self.id.kind
+    }
+
+    pub fn name(&self) -> &str {
+        &self.id.name
+    }
+
+    pub fn namespace(&self) -> Option<&str> {
+        self.id.namespace.as_deref()
     }
 
     /// The API group (`""` for core).
     pub fn group(&self) -> &str {
-        self.api_version.rsplit_once('/').map_or("", |(g, _)| g)
+        self.id.api_version.rsplit_once('/').map_or("", |(g, _)| g)
+    }
+
+    /// The typed pod template, for kinds that carry one; an error when a
+    /// field does not fit its Kubernetes type. Built on demand rather than
+    /// kept: typed pod specs are large, and analyses need them one object
+    /// at a time.
+    pub fn workload(&self) -> Option<Result<Workload, DeError>> {
+        let path = template_path(&self.id.api_version, &self.id.kind)?;
+        Some(Workload::from_object(&self.root, &self.id.kind, path))
+    }
+
+    /// The diagnostic for a workload whose fields do not fit their types.
+    pub fn invalid_field(&self, e: &DeError) -> Diagnostic {
+        Diagnostic::error(
+            "invalid-field",
+            format!(
+                "{} \"{}\": `{}`: {}; the API server would reject this object, so its pod template is not checked",
+                self.id.kind,
+                self.id.name,
+                dotted(&e.pointer()),
+                e.message
+            ),
+        )
+        .in_file(&self.file, e.pos)
+        .at_pointer(e.pointer())
     }
 
     /// The object's annotation `key`, if set to a string.
@@ -115,7 +141,7 @@ impl Inventory {
         }
         let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, o) in objects.iter().enumerate() {
-            by_kind.entry(o.kind.clone()).or_default().push(i);
+            by_kind.entry(o.id.kind.clone()).or_default().push(i);
         }
         Inventory {
             objects,
@@ -133,10 +159,6 @@ impl Inventory {
             .unwrap_or_default()
             .iter()
             .map(|&i| &self.objects[i])
-    }
-
-    pub fn source(&self, name: &str) -> Option<&SourceFile> {
-        self.sources.iter().find(|s| &*s.name == name)
     }
 }
 
@@ -279,34 +301,17 @@ fn collect_objects(
         (Err(d), _, _) | (_, Err(d), _) | (_, _, Err(d)) => return diags.push(d),
     };
     let name = name.or(generate_name).unwrap_or_default();
-    let workload = template_path(&api_version, &kind).and_then(|path| {
-        Workload::from_object(&root, &kind, path)
-            .map_err(|e| {
-                diags.push(
-                    Diagnostic::error(
-                        "invalid-field",
-                        format!(
-                            "{kind} \"{name}\": `{}`: {}; the API server would reject this object, so its pod template is not checked",
-                            dotted(&e.pointer()),
-                            e.message
-                        ),
-                    )
-                    .in_file(&file.name, e.pos)
-                    .at_pointer(e.pointer()),
-                )
-            })
-            .ok()
-    });
     objects.push(Object {
-        api_version,
-        kind,
-        namespace,
-        name,
+        id: Arc::new(ObjectRef {
+            api_version,
+            kind,
+            namespace,
+            name,
+        }),
         root,
         file: file.name.clone(),
         document,
         helm_source: helm.clone(),
-        workload,
     });
 }
 

@@ -254,7 +254,7 @@ impl Emitter<'_> {
         let message = message.into();
         let o = self.object;
         let located = o.root.locate(&pointer);
-        let object = o.object_ref();
+        let object = o.id.clone();
         let fingerprint = fingerprint(self.rule.rule.meta.id, &object, stable);
         self.out.push(Finding {
             rule: Cow::Borrowed(self.rule.rule.meta.id),
@@ -298,5 +298,10 @@ pub fn fingerprint(rule: &str, object: &ObjectRef, stable_pointer: &str) -> Stri
         h.update([0]);
     }
     let digest = h.finalize();
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    let mut hex = String::with_capacity(32);
+    for b in &digest[..16] {
+        hex.push(char::from_digit((b >> 4) as u32, 16).unwrap_or('0'));
+        hex.push(char::from_digit((b & 15) as u32, 16).unwrap_or('0'));
+    }
+    hex
 }

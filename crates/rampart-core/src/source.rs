@@ -19,16 +19,6 @@ pub struct SourceFile {
     pub text: String,
 }
 
-impl SourceFile {
-    /// The text of 1-based line `line`, without its newline.
-    pub fn line(&self, line: u32) -> Option<&str> {
-        self.text
-            .lines()
-            .nth(line.checked_sub(1)? as usize)
-            .map(|l| l.strip_suffix('\r').unwrap_or(l))
-    }
-}
-
 /// One YAML document of a file: a byte range and where it starts.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Chunk {

@@ -68,8 +68,7 @@ fn load(text: String) -> Inventory {
     );
     // Whatever loaded must be consistent enough for rules to walk it.
     for o in &inventory.objects {
-        let _ = o.object_ref();
-        if let Some(w) = &o.workload {
+        if let Some(Ok(w)) = o.workload() {
             for c in w.containers() {
                 let _ = o
                     .root
@@ -176,7 +175,7 @@ fn the_seed_manifest_loads_as_kubernetes_reads_it() {
     let inv = load(SEED_MANIFEST.to_string());
     assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
     assert_eq!(inv.objects.len(), 2);
-    let w = inv.objects[0].workload.as_ref().unwrap();
+    let w = inv.objects[0].workload().unwrap().unwrap();
     let copy = &w.spec.containers[1];
     // The merge copied the first container, then `name` overrode it.
     assert_eq!(copy.name, "copy");
@@ -184,5 +183,5 @@ fn the_seed_manifest_loads_as_kubernetes_reads_it() {
         copy.security_context.as_ref().unwrap().privileged,
         Some(true)
     );
-    assert_eq!(inv.objects[1].kind, "Pod");
+    assert_eq!(inv.objects[1].kind(), "Pod");
 }

@@ -14,6 +14,9 @@ struct Doc<'a> {
     schema_version: u32,
     tool: Tool<'a>,
     summary: Summary,
+    /// Documentation of the rules that ran, once, rather than in every
+    /// finding.
+    rules: Vec<Rule<'a>>,
     findings: Vec<Finding<'a>>,
     diagnostics: Vec<Diag<'a>>,
 }
@@ -39,6 +42,17 @@ struct Summary {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
+struct Rule<'a> {
+    id: &'a str,
+    title: &'a str,
+    severity: &'static str,
+    category: &'static str,
+    remediation: &'a str,
+    references: &'a [rampart_core::rule::Reference],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Finding<'a> {
     rule: &'a str,
     severity: &'static str,
@@ -47,7 +61,6 @@ struct Finding<'a> {
     message: &'a str,
     object: &'a rampart_core::ObjectRef,
     location: Location<'a>,
-    remediation: &'a str,
     fingerprint: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressed: Option<&'a rampart_core::Suppression>,
@@ -85,7 +98,7 @@ struct Diag<'a> {
     message: &'a str,
 }
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let s = report.summary();
     let doc = Doc {
         schema_version: SCHEMA_VERSION,
@@ -107,6 +120,18 @@ pub fn render(report: &Report) -> String {
             errors: s.errors,
             warnings: s.warnings,
         },
+        rules: report
+            .rules
+            .iter()
+            .map(|m| Rule {
+                id: m.id,
+                title: m.title,
+                severity: m.severity.as_str(),
+                category: m.category.as_str(),
+                remediation: m.remediation,
+                references: m.references,
+            })
+            .collect(),
         findings: report
             .findings
             .iter()
@@ -130,7 +155,6 @@ pub fn render(report: &Report) -> String {
                         missing: f.location.missing.as_deref(),
                         helm_source: f.location.helm_source.as_deref(),
                     },
-                    remediation: &f.remediation,
                     fingerprint: &f.fingerprint,
                     suppressed: f.suppressed.as_ref(),
                 }
@@ -150,7 +174,6 @@ pub fn render(report: &Report) -> String {
             })
             .collect(),
     };
-    let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    out.push('\n');
-    out
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    out.write_all(b"\n")
 }

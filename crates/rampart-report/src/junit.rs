@@ -7,7 +7,7 @@ use rampart_core::Level;
 
 use crate::Report;
 
-pub fn render(report: &Report) -> String {
+pub fn render(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()> {
     let mut out = JReport::new("rampart");
     for rule in &report.rules {
         let mut suite = TestSuite::new(rule.id);
@@ -63,5 +63,5 @@ pub fn render(report: &Report) -> String {
         }
         out.add_test_suite(suite);
     }
-    out.to_string().unwrap_or_default()
+    out.serialize(w).map_err(std::io::Error::other)
 }

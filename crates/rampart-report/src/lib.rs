@@ -72,18 +72,21 @@ impl Report<'_> {
     fn rule(&self, id: &str) -> Option<&RuleMeta> {
         self.rules.iter().copied().find(|r| r.id == id)
     }
-
-    fn source(&self, name: &str) -> Option<&SourceFile> {
-        self.sources.iter().find(|s| &*s.name == name)
-    }
 }
 
-/// Renders `report` in `format`. `color` applies to text only.
-pub fn render(report: &Report, format: Format, color: bool) -> String {
+/// Writes `report` in `format` to `out`. `color` applies to text only.
+/// Reports are streamed: a scan with a million findings never holds its
+/// whole report in memory as one string.
+pub fn render(
+    report: &Report,
+    format: Format,
+    color: bool,
+    out: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     match format {
-        Format::Text => text::render(report, color),
-        Format::Json => json::render(report),
-        Format::Sarif => sarif::render(report),
-        Format::Junit => junit::render(report),
+        Format::Text => out.write_all(text::render(report, color).as_bytes()),
+        Format::Json => json::render(report, out),
+        Format::Sarif => sarif::render(report, out),
+        Format::Junit => junit::render(report, out),
     }
 }

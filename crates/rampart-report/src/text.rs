@@ -2,7 +2,9 @@
 //! line, then a one-line summary. Input problems go to stderr (the
 //! binary prints them), so a report piped to a file never hides them.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use owo_colors::{OwoColorize, Style};
 use rampart_core::{Finding, Severity};
@@ -43,17 +45,18 @@ pub fn render(report: &Report, color: bool) -> String {
         .iter()
         .filter(|f| f.suppressed.is_none())
         .collect();
-    // Group by object, in order of first appearance.
+    // Group by object (and file), in order of first appearance.
     let mut groups: Vec<(&rampart_core::ObjectRef, Vec<&Finding>)> = Vec::new();
+    let mut group_of: HashMap<(*const rampart_core::ObjectRef, &str), usize> = HashMap::new();
     for f in shown {
-        match groups
-            .iter_mut()
-            .find(|(o, g)| *o == &f.object && g[0].location.file == f.location.file)
-        {
-            Some((_, g)) => g.push(f),
-            None => groups.push((&f.object, vec![f])),
-        }
+        let key = (Arc::as_ptr(&f.object), &*f.location.file);
+        let i = *group_of.entry(key).or_insert_with(|| {
+            groups.push((&f.object, Vec::new()));
+            groups.len() - 1
+        });
+        groups[i].1.push(f);
     }
+    let mut lines = Lines::new(report);
     for (object, findings) in &groups {
         let first = &findings[0].location;
         let mut origin = first.file.to_string();
@@ -67,7 +70,7 @@ pub fn render(report: &Report, color: bool) -> String {
             p.style(&origin, Style::new().dimmed())
         );
         for f in findings {
-            finding(&mut out, report, f, &p);
+            finding(&mut out, &mut lines, f, &p);
         }
         out.push('\n');
     }
@@ -75,7 +78,41 @@ pub fn render(report: &Report, color: bool) -> String {
     out
 }
 
-fn finding(out: &mut String, report: &Report, f: &Finding, p: &Paint) {
+/// Finds source lines fast: each file's line starts are indexed once.
+struct Lines<'a> {
+    files: HashMap<&'a str, &'a str>,
+    starts: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(report: &'a Report) -> Self {
+        Lines {
+            files: report
+                .sources
+                .iter()
+                .map(|s| (&*s.name, s.text.as_str()))
+                .collect(),
+            starts: HashMap::new(),
+        }
+    }
+
+    /// The text of 1-based `line` of `file`, without its line break.
+    fn get(&mut self, file: &str, line: u32) -> Option<&'a str> {
+        let (&name, &text) = self.files.get_key_value(file)?;
+        let starts = self.starts.entry(name).or_insert_with(|| {
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let i = line.checked_sub(1)? as usize;
+        let start = *starts.get(i)?;
+        let end = starts.get(i + 1).map_or(text.len(), |e| e - 1);
+        let l = text.get(start..end)?;
+        Some(l.strip_suffix('\r').unwrap_or(l))
+    }
+}
+
+fn finding(out: &mut String, lines: &mut Lines, f: &Finding, p: &Paint) {
     let loc = &f.location;
     let _ = writeln!(
         out,
@@ -88,10 +125,7 @@ fn finding(out: &mut String, report: &Report, f: &Finding, p: &Paint) {
         ),
     );
     let _ = writeln!(out, "           {}", f.message);
-    let Some(line) = report
-        .source(&loc.file)
-        .and_then(|s| s.line(loc.start.line))
-    else {
+    let Some(line) = lines.get(&loc.file, loc.start.line) else {
         return;
     };
     let num = loc.start.line.to_string();

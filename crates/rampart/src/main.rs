@@ -9,6 +9,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit codes, as documented in `rampart --help` and docs/exit-codes.md.
 pub mod exit {
     /// No finding at or above `--fail-on`, and the input was read cleanly.

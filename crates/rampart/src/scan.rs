@@ -111,8 +111,22 @@ pub fn run(args: ScanArgs) -> u8 {
         pb.enable_steady_tick(std::time::Duration::from_millis(120));
         pb
     });
+    let started = std::time::Instant::now();
     let inventory = Inventory::load(&inputs, Limits::default(), &|p: &Path| config.excludes(p));
+    tracing::info!(
+        "loaded {} objects from {} files in {:.2?}",
+        inventory.objects.len(),
+        inventory.sources.len(),
+        started.elapsed()
+    );
+    let checked = std::time::Instant::now();
     let mut outcome = engine::run(&inventory, &active, &config);
+    tracing::info!(
+        "ran {} rules: {} findings in {:.2?}",
+        active.len(),
+        outcome.findings.len(),
+        checked.elapsed()
+    );
     if let Some(pb) = progress {
         pb.finish_and_clear();
     }
@@ -166,22 +180,44 @@ pub fn run(args: ScanArgs) -> u8 {
         ColorChoice::Never => false,
         ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
     };
-    let rendered = rampart_report::render(&report, format, color);
+    let rendering = std::time::Instant::now();
     let written = match &args.output_file {
-        Some(p) => std::fs::write(p, rendered).map_err(|e| format!("{}: {e}", p.display())),
-        None => std::io::stdout()
-            .lock()
-            .write_all(rendered.as_bytes())
-            .map_err(|e| e.to_string()),
+        Some(p) => std::fs::File::create(p).and_then(|f| {
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+            rampart_report::render(&report, format, color, &mut w)?;
+            w.flush()
+        }),
+        None => {
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+            rampart_report::render(&report, format, color, &mut w).and_then(|()| w.flush())
+        }
     };
     if let Err(e) = written {
-        eprintln!("error: cannot write the report: {e}");
-        return exit::ERROR;
+        // A closed pipe (`rampart scan | head`) is the reader's choice, not an error.
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: cannot write the report: {e}");
+            return exit::ERROR;
+        }
     }
+    tracing::info!("wrote the report in {:.2?}", rendering.elapsed());
     // Problems with the input always reach stderr, whatever the format
     // (machine formats also carry them inside the report).
     print_diagnostics(&diagnostics);
 
+    let code = exit_code(&args, &config, &outcome.findings, input_errors);
+    // The process ends right after this: freeing millions of tree nodes one
+    // by one would only add to the wall time of a large scan.
+    std::mem::forget(outcome);
+    std::mem::forget(inventory);
+    code
+}
+
+fn exit_code(
+    args: &ScanArgs,
+    config: &Config,
+    findings: &[rampart_core::Finding],
+    input_errors: bool,
+) -> u8 {
     if input_errors {
         return exit::ERROR;
     }
@@ -198,8 +234,7 @@ pub fn run(args: ScanArgs) -> u8 {
         None => Some(config.fail_on.unwrap_or(Severity::Low)),
     };
     let failing = threshold.is_some_and(|t| {
-        outcome
-            .findings
+        findings
             .iter()
             .any(|f| f.suppressed.is_none() && f.severity >= t)
     });

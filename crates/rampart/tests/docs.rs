@@ -11,9 +11,15 @@ fn rule_pages_are_up_to_date() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let dir = root.join("docs/rules");
     let bless = std::env::var_os("RAMPART_BLESS").is_some();
-    let out = Command::cargo_bin("rampart").unwrap().args(["rules", "-o", "json"]).output().unwrap();
+    let out = Command::cargo_bin("rampart")
+        .unwrap()
+        .args(["rules", "-o", "json"])
+        .output()
+        .unwrap();
     let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let mut index = String::from("# Rules\n\nGenerated from the rule registry (`rampart rules`).\n\n| id | severity | category | title |\n|---|---|---|---|\n");
+    let mut index = String::from(
+        "# Rules\n\nGenerated from the rule registry (`rampart rules`).\n\n| id | severity | category | title |\n|---|---|---|---|\n",
+    );
     let mut stale = Vec::new();
     for r in rules.as_array().unwrap() {
         let id = r["id"].as_str().unwrap();

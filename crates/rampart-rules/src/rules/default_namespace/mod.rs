@@ -46,19 +46,19 @@ metadata:
 
 fn check(ctx: &Ctx, out: &mut Emitter) {
     let o = ctx.object;
-    match o.namespace.as_deref() {
+    match o.namespace() {
         Some("default") => out.at(
             "/metadata/namespace".into(),
-            format!("{} {} is in the default namespace", o.kind, o.name),
+            format!("{} {} is in the default namespace", o.kind(), o.name()),
         ),
         None if ctx.params.bool("flag-missing-namespace")
-            && is_namespaced(ctx.inventory, o.group(), &o.kind) =>
+            && is_namespaced(ctx.inventory, o.group(), o.kind()) =>
         {
             out.at(
                 "/metadata/namespace".into(),
                 format!(
                     "{} {} sets no namespace, so it lands in the applier's current one (often default)",
-                    o.kind, o.name
+                    o.kind(), o.name()
                 ),
             )
         }

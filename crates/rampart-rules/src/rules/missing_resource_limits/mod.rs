@@ -50,7 +50,7 @@ fn check(ctx: &Ctx, workload: &Workload, out: &mut Emitter) {
             .and_then(|l| l.get(resource))
             .is_some_and(|q| !quantity_is_zero(&q.0));
         if limited_by_pod
-            || limit_range_default(ctx.inventory, ctx.object.namespace.as_deref(), resource)
+            || limit_range_default(ctx.inventory, ctx.object.namespace(), resource)
         {
             continue;
         }
@@ -81,7 +81,7 @@ fn check(ctx: &Ctx, workload: &Workload, out: &mut Emitter) {
 fn limit_range_default(inventory: &Inventory, namespace: Option<&str>, resource: &str) -> bool {
     inventory
         .of_kind("LimitRange")
-        .filter(|lr| lr.namespace.as_deref() == namespace)
+        .filter(|lr| lr.namespace() == namespace)
         .filter_map(|lr| lr.root.path(&["spec", "limits"]).and_then(|l| l.as_seq()))
         .flatten()
         .filter(|item| item.get("type").and_then(|t| t.as_str()) == Some("Container"))
