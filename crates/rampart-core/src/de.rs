@@ -283,7 +283,7 @@ impl<'de> Deserializer<'de> for NodeDe<'de> {
         v: V,
     ) -> Result<V::Value, DeError> {
         match &self.0.value {
-            Value::Str(s) => v.visit_enum(s.as_str().into_deserializer()),
+            Value::Str(s) => v.visit_enum((&**s).into_deserializer()),
             _ => Err(self.mismatch("a string")),
         }
     }
@@ -342,7 +342,7 @@ impl<'de> MapAccess<'de> for Map<'de> {
             return Ok(None);
         };
         self.current = Some(entry);
-        seed.deserialize(entry.key.as_str().into_deserializer())
+        seed.deserialize((&*entry.key).into_deserializer())
             .map(Some)
     }
 
@@ -352,7 +352,7 @@ impl<'de> MapAccess<'de> for Map<'de> {
             .take()
             .ok_or_else(|| <DeError as de::Error>::custom("value requested before its key"))?;
         seed.deserialize(NodeDe(&entry.value))
-            .map_err(|e| e.at(&entry.value, Some(entry.key.clone())))
+            .map_err(|e| e.at(&entry.value, Some(entry.key.to_string())))
     }
 
     fn size_hint(&self) -> Option<usize> {

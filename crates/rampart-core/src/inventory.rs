@@ -267,7 +267,7 @@ fn collect_objects(
         let Value::Map(entries) = root.value else {
             return;
         };
-        let Some(items) = entries.into_iter().find(|e| e.key == "items") else {
+        let Some(items) = entries.into_vec().into_iter().find(|e| &*e.key == "items") else {
             return;
         };
         match items.value.value {
@@ -286,7 +286,7 @@ fn collect_objects(
         match root.path(&["metadata", field]) {
             None => Ok(None),
             Some(n) => match &n.value {
-                Value::Str(s) => Ok(Some(s.clone())),
+                Value::Str(s) => Ok(Some(s.to_string())),
                 Value::Null => Ok(None),
                 _ => Err(invalid(n, &format!("metadata.{field}"), "a string")),
             },
@@ -322,17 +322,19 @@ fn inherit_kind(item: &mut Node, kind: &str, api_version: &str) {
     };
     if entries
         .iter()
-        .any(|e| e.key == "kind" || e.key == "apiVersion")
+        .any(|e| &*e.key == "kind" || &*e.key == "apiVersion")
     {
         return;
     }
+    let mut all = std::mem::take(entries).into_vec();
     for (key, value) in [("apiVersion", api_version), ("kind", kind)] {
-        entries.push(crate::node::Entry {
-            key: key.to_string(),
+        all.push(crate::node::Entry {
+            key: key.into(),
             key_pos: start,
-            value: Node::new(Value::Str(value.to_string()), start, start),
+            value: Node::new(Value::Str(value.into()), start, start),
         });
     }
+    *entries = all.into_boxed_slice();
 }
 
 /// `/spec/template/spec/containers/0/image` → `spec.template.spec.containers[0].image`.

@@ -28,16 +28,18 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(String),
-    Seq(Vec<Node>),
-    Map(Vec<Entry>),
+    // Boxed slices, not vectors: a finished tree never grows, and a large
+    // inventory should not carry growth slack.
+    Str(Box<str>),
+    Seq(Box<[Node]>),
+    Map(Box<[Entry]>),
 }
 
 /// A mapping entry. Keys are always strings: Kubernetes converts YAML keys
 /// to JSON object keys (`yes:` becomes `"true"`, `0644:` becomes `"420"`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
-    pub key: String,
+    pub key: Box<str>,
     pub key_pos: Pos,
     pub value: Node,
 }
@@ -77,7 +79,7 @@ impl Node {
     /// The value of `key` when this node is a mapping.
     pub fn get(&self, key: &str) -> Option<&Node> {
         match &self.value {
-            Value::Map(entries) => entries.iter().find(|e| e.key == key).map(|e| &e.value),
+            Value::Map(entries) => entries.iter().find(|e| &*e.key == key).map(|e| &e.value),
             _ => None,
         }
     }
@@ -138,7 +140,7 @@ impl Node {
             let next = match &node.value {
                 Value::Map(entries) => entries
                     .iter()
-                    .find(|e| e.key == token.as_ref())
+                    .find(|e| *e.key == *token)
                     .map(|e| (e.key_pos, &e.value)),
                 Value::Seq(items) => token
                     .parse::<usize>()
@@ -179,12 +181,12 @@ impl Node {
             Value::Bool(b) => J::Bool(*b),
             Value::Int(i) => J::from(*i),
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
-            Value::Str(s) => J::String(s.clone()),
+            Value::Str(s) => J::String(s.to_string()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
             Value::Map(entries) => J::Object(
                 entries
                     .iter()
-                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .map(|e| (e.key.to_string(), e.value.to_json()))
                     .collect(),
             ),
         }

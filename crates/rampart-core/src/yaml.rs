@@ -82,7 +82,7 @@ pub fn parse_document(text: &str, first_line: u32, limits: Limits) -> Result<Par
 }
 
 enum Key {
-    Str(String),
+    Str(Box<str>),
     Merge,
 }
 
@@ -99,7 +99,7 @@ enum Frame {
         explicit: Vec<bool>,
         /// Key → entry index, built once a mapping is large enough that a
         /// linear scan would make loading quadratic.
-        index: Option<HashMap<String, usize>>,
+        index: Option<HashMap<Box<str>, usize>>,
         pending: Option<(Key, Pos)>,
         start: Pos,
         anchor: usize,
@@ -197,13 +197,19 @@ impl Builder {
                         items,
                         start,
                         anchor,
-                    }) => self.complete(Node::new(Value::Seq(items), start, node_end), anchor)?,
+                    }) => self.complete(
+                        Node::new(Value::Seq(items.into_boxed_slice()), start, node_end),
+                        anchor,
+                    )?,
                     Some(Frame::Map {
                         entries,
                         start,
                         anchor,
                         ..
-                    }) => self.complete(Node::new(Value::Map(entries), start, node_end), anchor)?,
+                    }) => self.complete(
+                        Node::new(Value::Map(entries.into_boxed_slice()), start, node_end),
+                        anchor,
+                    )?,
                     None => {}
                 }
             }
@@ -326,8 +332,8 @@ impl Builder {
 fn insert(
     entries: &mut Vec<Entry>,
     explicit: &mut Vec<bool>,
-    index: &mut Option<HashMap<String, usize>>,
-    key: String,
+    index: &mut Option<HashMap<Box<str>, usize>>,
+    key: Box<str>,
     key_pos: Pos,
     value: Node,
     is_explicit: bool,
@@ -374,7 +380,7 @@ fn insert(
 fn merge(
     entries: &mut Vec<Entry>,
     explicit: &mut Vec<bool>,
-    index: &mut Option<HashMap<String, usize>>,
+    index: &mut Option<HashMap<Box<str>, usize>>,
     source: Node,
 ) -> Result<(), YamlError> {
     let not_map = |pos| YamlError {
@@ -384,7 +390,7 @@ fn merge(
     let maps: Vec<Node> = match source.value {
         Value::Map(_) => vec![source],
         Value::Seq(items) => {
-            let mut items = items;
+            let mut items = items.into_vec();
             items.reverse();
             items
         }
@@ -394,7 +400,7 @@ fn merge(
         let Value::Map(merged) = map.value else {
             return Err(not_map(map.start));
         };
-        for e in merged {
+        for e in merged.into_vec() {
             // Merged keys never count as duplicates of each other.
             insert(entries, explicit, index, e.key, e.key_pos, e.value, false);
         }
@@ -418,9 +424,9 @@ fn subtree_size(node: &Node) -> usize {
 /// A non-string key as sigs.k8s.io/yaml turns it into a JSON object key.
 fn scalar_key(value: &Value) -> Result<Key, String> {
     match value {
-        Value::Bool(b) => Ok(Key::Str(b.to_string())),
-        Value::Int(i) => Ok(Key::Str(i.to_string())),
-        Value::Float(f) => Ok(Key::Str(go_format_float32(*f))),
+        Value::Bool(b) => Ok(Key::Str(b.to_string().into())),
+        Value::Int(i) => Ok(Key::Str(i.to_string().into())),
+        Value::Float(f) => Ok(Key::Str(go_format_float32(*f).into())),
         Value::Str(s) => Ok(Key::Str(s.clone())),
         Value::Null => Err("a null key; Kubernetes cannot convert it to JSON".into()),
         Value::Seq(_) | Value::Map(_) => {
@@ -439,8 +445,8 @@ pub fn resolve_scalar(text: &str, style: ScalarStyle, tag: Option<&Tag>) -> Resu
         (None, None) if style == ScalarStyle::Plain => Ok(resolve_plain(text)),
         // Quoted and block scalars, the non-specific `!` tag and any
         // application tag (`!foo`) are strings.
-        (None, _) => Ok(Value::Str(text.to_string())),
-        (Some("str" | "binary" | "timestamp"), _) => Ok(Value::Str(text.to_string())),
+        (None, _) => Ok(Value::Str(text.into())),
+        (Some("str" | "binary" | "timestamp"), _) => Ok(Value::Str(text.into())),
         (Some(kind @ ("int" | "float" | "bool" | "null")), _) => {
             let resolved = resolve_plain(text);
             match (kind, resolved) {
@@ -489,14 +495,14 @@ pub fn resolve_plain(text: &str) -> Value {
                     return Value::Float(f);
                 }
             }
-            Value::Str(text.to_string())
+            Value::Str(text.into())
         }
         // go-yaml tries a plain float parse for scalars starting with '.'.
         b'.' => match go_parse_float(text) {
             Some(f) => Value::Float(f),
-            None => Value::Str(text.to_string()),
+            None => Value::Str(text.into()),
         },
-        _ => Value::Str(text.to_string()),
+        _ => Value::Str(text.into()),
     }
 }
 
