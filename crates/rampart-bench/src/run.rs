@@ -1,0 +1,247 @@
+//! `rampart-bench run`: end-to-end timing of `rampart scan` on generated
+//! corpora of several sizes.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::corpus::{self, Params, Stats};
+use crate::error::{Context, Error, Result};
+
+pub struct Options {
+    pub sizes: Vec<u64>,
+    pub rampart: PathBuf,
+    pub work: PathBuf,
+    pub runs: u32,
+    pub per_file: u64,
+    pub seed: u64,
+}
+
+/// How the child ended.
+#[cfg_attr(not(unix), allow(dead_code))]
+enum Exit {
+    Code(i32),
+    Signal(i32),
+}
+
+struct Sample {
+    wall: Duration,
+    /// Peak resident set size of the child in KiB, where the OS reports it.
+    max_rss_kib: Option<u64>,
+}
+
+struct Row {
+    stats: Stats,
+    best: Duration,
+    median: Duration,
+    max_rss_kib: Option<u64>,
+}
+
+pub fn run(opts: &Options) -> Result<()> {
+    if !opts.rampart.is_file() {
+        return Err(Error(format!(
+            "rampart binary not found at {}; build it with cargo build --release -p rampart \
+             (or pass --rampart PATH)",
+            opts.rampart.display()
+        )));
+    }
+    if let Ok(out) = Command::new(&opts.rampart).arg("--version").output() {
+        eprintln!(
+            "benchmarking {} ({})",
+            opts.rampart.display(),
+            String::from_utf8_lossy(&out.stdout).trim()
+        );
+    }
+    let mut rows = Vec::new();
+    for &size in &opts.sizes {
+        let dir = opts.work.join(size.to_string());
+        let params = Params {
+            objects: size,
+            per_file: opts.per_file,
+            seed: opts.seed,
+        };
+        let started = Instant::now();
+        let (stats, generated) = corpus::ensure(&dir, &params)?;
+        eprintln!(
+            "{size} objects: {} corpus in {} ({} files, {:.1} MB){}",
+            if generated { "generated" } else { "cached" },
+            dir.display(),
+            stats.files,
+            mb(stats.bytes),
+            if generated {
+                format!(" in {:.2}s", started.elapsed().as_secs_f64())
+            } else {
+                String::new()
+            },
+        );
+        let mut walls = Vec::new();
+        let mut max_rss_kib = None;
+        for i in 1..=opts.runs {
+            let s = measure(&opts.rampart, &dir)?;
+            eprintln!(
+                "  run {i}/{}: {:.3}s, peak RSS {}",
+                opts.runs,
+                s.wall.as_secs_f64(),
+                rss(s.max_rss_kib)
+            );
+            walls.push(s.wall);
+            max_rss_kib = max_rss_kib.max(s.max_rss_kib);
+        }
+        walls.sort();
+        let row = Row {
+            stats,
+            best: walls[0],
+            median: median(&walls),
+            max_rss_kib,
+        };
+        eprintln!(
+            "  best {:.3}s, median {:.3}s, {:.0} objects/s, {:.1} MB/s",
+            row.best.as_secs_f64(),
+            row.median.as_secs_f64(),
+            row.objects_per_sec(),
+            row.mb_per_sec()
+        );
+        rows.push(row);
+    }
+    print!("{}", table(&rows));
+    Ok(())
+}
+
+impl Row {
+    fn objects_per_sec(&self) -> f64 {
+        self.stats.objects as f64 / self.median.as_secs_f64()
+    }
+
+    fn mb_per_sec(&self) -> f64 {
+        mb(self.stats.bytes) / self.median.as_secs_f64()
+    }
+}
+
+/// Decimal megabytes, as throughput is usually quoted.
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
+}
+
+fn rss(kib: Option<u64>) -> String {
+    match kib {
+        Some(k) => format!("{:.1} MiB", k as f64 / 1024.0),
+        None => "n/a".to_string(),
+    }
+}
+
+/// Median of sorted, non-empty `walls`.
+fn median(walls: &[Duration]) -> Duration {
+    let n = walls.len();
+    if n % 2 == 1 {
+        walls[n / 2]
+    } else {
+        (walls[n / 2 - 1] + walls[n / 2]) / 2
+    }
+}
+
+fn table(rows: &[Row]) -> String {
+    let mut out = String::from(
+        "| objects | files | MB | wall (median) | objects/s | MB/s | peak RSS |\n\
+         |--------:|------:|---:|--------------:|----------:|-----:|---------:|\n",
+    );
+    for r in rows {
+        out.push_str(&format!(
+            "| {} | {} | {:.1} | {:.3} s | {:.0} | {:.1} | {} |\n",
+            r.stats.objects,
+            r.stats.files,
+            mb(r.stats.bytes),
+            r.median.as_secs_f64(),
+            r.objects_per_sec(),
+            r.mb_per_sec(),
+            rss(r.max_rss_kib)
+        ));
+    }
+    out
+}
+
+/// One `rampart scan` of `dir`, report discarded. Exit codes 0 (clean) and
+/// 1 (findings) are success; anything else is an error carrying stderr.
+fn measure(rampart: &Path, dir: &Path) -> Result<Sample> {
+    let started = Instant::now();
+    let mut child = Command::new(rampart)
+        .arg("scan")
+        .arg(dir)
+        .args(["-o", "json", "--quiet", "--no-config"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .context(|| format!("starting {}", rampart.display()))?;
+    // Drain stderr concurrently: a child blocked on a full pipe would
+    // never exit and the wait below would hang.
+    let stderr = child.stderr.take();
+    let reader = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        if let Some(mut pipe) = stderr {
+            let _ = pipe.read_to_end(&mut buf);
+        }
+        buf
+    });
+    let (exit, max_rss_kib) = wait(&mut child)?;
+    let wall = started.elapsed();
+    let stderr = reader.join().unwrap_or_default();
+    match exit {
+        Exit::Code(0 | 1) => Ok(Sample { wall, max_rss_kib }),
+        other => {
+            let how = match other {
+                Exit::Code(c) => format!("exit code {c}"),
+                Exit::Signal(s) => format!("signal {s}"),
+            };
+            Err(Error(format!(
+                "{} scan {} failed with {how}; its stderr:\n{}",
+                rampart.display(),
+                dir.display(),
+                String::from_utf8_lossy(&stderr).trim_end()
+            )))
+        }
+    }
+}
+
+/// Reaps `child` with wait4(2), which returns the resource usage of that
+/// child alone (getrusage(RUSAGE_CHILDREN) would report the maximum over
+/// all children ever waited for, hiding a smaller run after a larger one).
+#[cfg(unix)]
+fn wait(child: &mut Child) -> Result<(Exit, Option<u64>)> {
+    let pid = child.id() as libc::pid_t;
+    let mut status: libc::c_int = 0;
+    // SAFETY: `rusage` is plain old data, for which all zeroes is valid.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: `pid` is our own child, not yet reaped (std only reaps in
+        // `wait`/`try_wait`, which are not called); both pointers are valid
+        // for the duration of the call.
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if r == pid {
+            break;
+        }
+        let err = std::io::Error::last_os_error();
+        if err.kind() != std::io::ErrorKind::Interrupted {
+            return Err(Error(format!("waiting for rampart (pid {pid}): {err}")));
+        }
+    }
+    let exit = if libc::WIFEXITED(status) {
+        Exit::Code(libc::WEXITSTATUS(status))
+    } else {
+        Exit::Signal(libc::WTERMSIG(status))
+    };
+    // ru_maxrss is in KiB on Linux and the BSDs, in bytes on macOS.
+    let max_rss = usage.ru_maxrss.max(0) as u64;
+    let kib = if cfg!(target_os = "macos") {
+        max_rss / 1024
+    } else {
+        max_rss
+    };
+    Ok((exit, Some(kib)))
+}
+
+#[cfg(not(unix))]
+fn wait(child: &mut Child) -> Result<(Exit, Option<u64>)> {
+    let status = child.wait().context(|| "waiting for rampart".to_string())?;
+    Ok((Exit::Code(status.code().unwrap_or(-1)), None))
+}
