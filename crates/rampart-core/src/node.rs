@@ -7,6 +7,9 @@
 
 use std::fmt::Write as _;
 
+/// A string in the tree.
+pub type Text = compact_str::CompactString;
+
 /// A position in a source file: 1-based line and 1-based column, counted
 /// in Unicode code points (SARIF's `unicodeCodePoints` column kind).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
@@ -28,9 +31,11 @@ pub enum Value {
     Bool(bool),
     Int(i64),
     Float(f64),
-    // Boxed slices, not vectors: a finished tree never grows, and a large
-    // inventory should not carry growth slack.
-    Str(Box<str>),
+    // Strings up to 24 bytes (most keys and values in manifests) are stored
+    // inline, without an allocation; boxed slices, not vectors, because a
+    // finished tree never grows and a large inventory should not carry
+    // growth slack.
+    Str(Text),
     Seq(Box<[Node]>),
     Map(Box<[Entry]>),
 }
@@ -39,7 +44,7 @@ pub enum Value {
 /// to JSON object keys (`yes:` becomes `"true"`, `0644:` becomes `"420"`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
-    pub key: Box<str>,
+    pub key: Text,
     pub key_pos: Pos,
     pub value: Node,
 }

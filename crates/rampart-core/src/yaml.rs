@@ -13,7 +13,7 @@ use std::collections::HashMap;
 
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 
-use crate::node::{Entry, Node, Pos, Value};
+use crate::node::{Entry, Node, Pos, Text, Value};
 
 /// Limits that keep hostile input from exhausting memory or the stack.
 #[derive(Clone, Copy, Debug)]
@@ -58,6 +58,9 @@ pub fn parse_document(text: &str, first_line: u32, limits: Limits) -> Result<Par
         line_offset: first_line.saturating_sub(1),
         limits,
         stack: Vec::new(),
+        items: Vec::new(),
+        entries: Vec::new(),
+        explicit: Vec::new(),
         anchors: HashMap::new(),
         nodes: 0,
         root: None,
@@ -82,24 +85,25 @@ pub fn parse_document(text: &str, first_line: u32, limits: Limits) -> Result<Par
 }
 
 enum Key {
-    Str(Box<str>),
+    Str(Text),
     Merge,
 }
 
+/// An open collection. Its children so far are the tail of the builder's
+/// shared `items` or `entries` buffer from `base` on: nested collections
+/// close before their parent continues, so the tails never interleave, and
+/// each finished collection gets one allocation of exactly its size.
 enum Frame {
     Seq {
-        items: Vec<Node>,
+        base: usize,
         start: Pos,
         anchor: usize,
     },
     Map {
-        entries: Vec<Entry>,
-        /// Which entries came from an explicit key (not a `<<` merge): only
-        /// those can be duplicates.
-        explicit: Vec<bool>,
-        /// Key → entry index, built once a mapping is large enough that a
-        /// linear scan would make loading quadratic.
-        index: Option<HashMap<Box<str>, usize>>,
+        base: usize,
+        /// Key → index (from `base`), built once a mapping is large enough
+        /// that a linear scan would make loading quadratic.
+        index: Option<HashMap<Text, usize>>,
         pending: Option<(Key, Pos)>,
         start: Pos,
         anchor: usize,
@@ -110,6 +114,11 @@ struct Builder {
     line_offset: u32,
     limits: Limits,
     stack: Vec<Frame>,
+    items: Vec<Node>,
+    entries: Vec<Entry>,
+    /// Parallel to `entries`: whether each came from an explicit key (not a
+    /// `<<` merge); only those can be duplicates.
+    explicit: Vec<bool>,
     anchors: HashMap<usize, (Node, usize)>,
     nodes: usize,
     root: Option<Node>,
@@ -174,7 +183,7 @@ impl Builder {
             Event::SequenceStart(anchor, _) => {
                 self.open(start)?;
                 self.stack.push(Frame::Seq {
-                    items: Vec::new(),
+                    base: self.items.len(),
                     start,
                     anchor,
                 });
@@ -182,8 +191,7 @@ impl Builder {
             Event::MappingStart(anchor, _) => {
                 self.open(start)?;
                 self.stack.push(Frame::Map {
-                    entries: Vec::new(),
-                    explicit: Vec::new(),
+                    base: self.entries.len(),
                     index: None,
                     pending: None,
                     start,
@@ -194,22 +202,23 @@ impl Builder {
                 let node_end = end;
                 match self.stack.pop() {
                     Some(Frame::Seq {
-                        items,
+                        base,
                         start,
                         anchor,
-                    }) => self.complete(
-                        Node::new(Value::Seq(items.into_boxed_slice()), start, node_end),
-                        anchor,
-                    )?,
+                    }) => {
+                        let items: Box<[Node]> = self.items.drain(base..).collect();
+                        self.complete(Node::new(Value::Seq(items), start, node_end), anchor)?;
+                    }
                     Some(Frame::Map {
-                        entries,
+                        base,
                         start,
                         anchor,
                         ..
-                    }) => self.complete(
-                        Node::new(Value::Map(entries.into_boxed_slice()), start, node_end),
-                        anchor,
-                    )?,
+                    }) => {
+                        let entries: Box<[Entry]> = self.entries.drain(base..).collect();
+                        self.explicit.truncate(base);
+                        self.complete(Node::new(Value::Map(entries), start, node_end), anchor)?;
+                    }
                     None => {}
                 }
             }
@@ -286,17 +295,22 @@ impl Builder {
                 self.root = Some(node);
                 Ok(())
             }
-            Some(Frame::Seq { items, .. }) => {
-                items.push(node);
+            Some(Frame::Seq { .. }) => {
+                self.items.push(node);
                 Ok(())
             }
             Some(Frame::Map {
-                entries,
-                explicit,
+                base,
                 index,
                 pending,
                 ..
             }) => {
+                let mut map = Building {
+                    entries: &mut self.entries,
+                    explicit: &mut self.explicit,
+                    base: *base,
+                    index,
+                };
                 let Some((key, key_pos)) = pending.take() else {
                     return Err(YamlError {
                         pos: node.start,
@@ -306,9 +320,7 @@ impl Builder {
                 match key {
                     Key::Str(key) => {
                         let name = key.clone();
-                        if let Some(first) =
-                            insert(entries, explicit, index, key, key_pos, node, true)
-                        {
+                        if let Some(first) = map.insert(key, key_pos, node, true) {
                             self.duplicates.push(YamlError {
                                 pos: key_pos,
                                 message: format!(
@@ -319,93 +331,90 @@ impl Builder {
                         }
                         Ok(())
                     }
-                    Key::Merge => merge(entries, explicit, index, node),
+                    Key::Merge => map.merge(node),
                 }
             }
         }
     }
 }
 
-/// Sets `key` in a mapping under construction. Later keys override earlier
-/// ones, as go-yaml v2 decodes for kubectl; when two explicit keys share a
-/// name, the position of the first is returned so it can be reported.
-fn insert(
-    entries: &mut Vec<Entry>,
-    explicit: &mut Vec<bool>,
-    index: &mut Option<HashMap<Box<str>, usize>>,
-    key: Box<str>,
-    key_pos: Pos,
-    value: Node,
-    is_explicit: bool,
-) -> Option<Pos> {
-    if index.is_none() && entries.len() >= INDEX_THRESHOLD {
-        *index = Some(
-            entries
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (e.key.clone(), i))
-                .collect(),
-        );
-    }
-    let found = match index {
-        Some(map) => map.get(&key).copied(),
-        None => entries.iter().position(|e| e.key == key),
-    };
-    match found {
-        Some(i) => {
-            let duplicate = (is_explicit && explicit[i]).then_some(entries[i].key_pos);
-            entries[i].value = value;
-            entries[i].key_pos = key_pos;
-            explicit[i] |= is_explicit;
-            return duplicate;
-        }
-        None => {
-            if let Some(map) = index {
-                map.insert(key.clone(), entries.len());
-            }
-            entries.push(Entry {
-                key,
-                key_pos,
-                value,
-            });
-            explicit.push(is_explicit);
-        }
-    }
-    None
+/// A mapping under construction: its entries are `entries[base..]`.
+struct Building<'a> {
+    entries: &'a mut Vec<Entry>,
+    explicit: &'a mut Vec<bool>,
+    base: usize,
+    index: &'a mut Option<HashMap<Text, usize>>,
 }
 
-/// Applies a `<<` merge as go-yaml v2 does: the merged keys are set at the
-/// point where `<<` appears (keys written after it win, keys before it are
-/// overridden), and in a list of mappings the earlier ones take precedence.
-fn merge(
-    entries: &mut Vec<Entry>,
-    explicit: &mut Vec<bool>,
-    index: &mut Option<HashMap<Box<str>, usize>>,
-    source: Node,
-) -> Result<(), YamlError> {
-    let not_map = |pos| YamlError {
-        pos,
-        message: "map merge (`<<`) needs a mapping or a list of mappings".into(),
-    };
-    let maps: Vec<Node> = match source.value {
-        Value::Map(_) => vec![source],
-        Value::Seq(items) => {
-            let mut items = items.into_vec();
-            items.reverse();
-            items
+impl Building<'_> {
+    /// Sets `key`. Later keys override earlier ones, as go-yaml v2 decodes
+    /// for kubectl; when two explicit keys share a name, the position of
+    /// the first is returned so it can be reported.
+    fn insert(&mut self, key: Text, key_pos: Pos, value: Node, is_explicit: bool) -> Option<Pos> {
+        let base = self.base;
+        let len = self.entries.len() - base;
+        if self.index.is_none() && len >= INDEX_THRESHOLD {
+            *self.index = Some(
+                self.entries[base..]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (e.key.clone(), i))
+                    .collect(),
+            );
         }
-        _ => return Err(not_map(source.start)),
-    };
-    for map in maps {
-        let Value::Map(merged) = map.value else {
-            return Err(not_map(map.start));
+        let found = match self.index {
+            Some(map) => map.get(&key).copied(),
+            None => self.entries[base..].iter().position(|e| e.key == key),
         };
-        for e in merged.into_vec() {
-            // Merged keys never count as duplicates of each other.
-            insert(entries, explicit, index, e.key, e.key_pos, e.value, false);
+        if let Some(i) = found {
+            let (entry, explicit) = (&mut self.entries[base + i], &mut self.explicit[base + i]);
+            let duplicate = (is_explicit && *explicit).then_some(entry.key_pos);
+            entry.value = value;
+            entry.key_pos = key_pos;
+            *explicit |= is_explicit;
+            return duplicate;
         }
+        if let Some(map) = self.index {
+            map.insert(key.clone(), len);
+        }
+        self.entries.push(Entry {
+            key,
+            key_pos,
+            value,
+        });
+        self.explicit.push(is_explicit);
+        None
     }
-    Ok(())
+
+    /// Applies a `<<` merge as go-yaml v2 does: the merged keys are set at
+    /// the point where `<<` appears (keys written after it win, keys before
+    /// it are overridden), and in a list of mappings the earlier ones take
+    /// precedence.
+    fn merge(&mut self, source: Node) -> Result<(), YamlError> {
+        let not_map = |pos| YamlError {
+            pos,
+            message: "map merge (`<<`) needs a mapping or a list of mappings".into(),
+        };
+        let maps: Vec<Node> = match source.value {
+            Value::Map(_) => vec![source],
+            Value::Seq(items) => {
+                let mut items = items.into_vec();
+                items.reverse();
+                items
+            }
+            _ => return Err(not_map(source.start)),
+        };
+        for map in maps {
+            let Value::Map(merged) = map.value else {
+                return Err(not_map(map.start));
+            };
+            for e in merged.into_vec() {
+                // Merged keys never count as duplicates of each other.
+                self.insert(e.key, e.key_pos, e.value, false);
+            }
+        }
+        Ok(())
+    }
 }
 
 fn subtree_size(node: &Node) -> usize {
@@ -424,7 +433,7 @@ fn subtree_size(node: &Node) -> usize {
 /// A non-string key as sigs.k8s.io/yaml turns it into a JSON object key.
 fn scalar_key(value: &Value) -> Result<Key, String> {
     match value {
-        Value::Bool(b) => Ok(Key::Str(b.to_string().into())),
+        Value::Bool(b) => Ok(Key::Str(if *b { "true" } else { "false" }.into())),
         Value::Int(i) => Ok(Key::Str(i.to_string().into())),
         Value::Float(f) => Ok(Key::Str(go_format_float32(*f).into())),
         Value::Str(s) => Ok(Key::Str(s.clone())),
