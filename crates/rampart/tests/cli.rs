@@ -49,6 +49,26 @@ fn rules_at(report: &Value) -> Vec<(String, String, String)> {
         .collect()
 }
 
+/// The first finding of `rule` in a JSON report.
+fn first<'a>(report: &'a Value, rule: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} finding"))
+}
+
+/// The first result of `rule` in a SARIF log.
+fn first_result<'a>(log: &'a Value, rule: &str) -> &'a Value {
+    log["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == rule)
+        .unwrap_or_else(|| panic!("no {rule} result"))
+}
+
 fn validate(schema_path: &Path, instance: &Value) {
     let schema: Value =
         serde_json::from_str(&std::fs::read_to_string(schema_path).unwrap()).unwrap();
@@ -87,12 +107,7 @@ fn json_report_matches_its_schema_and_content() {
         "web".into(),
         "/spec/template/spec/containers/1/securityContext/privileged".into()
     )));
-    let priv_finding = &v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "privileged-container")
-        .unwrap()["location"];
+    let priv_finding = &first(&v, "privileged-container")["location"];
     assert_eq!(priv_finding["line"], 33);
     assert_eq!(priv_finding["column"], 11);
     assert_eq!(v["summary"]["suppressed"], 2);
@@ -120,12 +135,7 @@ fn sarif_validates_against_the_sarif_2_1_0_schema() {
     }
     let (_, out, _) = run(&["scan", "examples", "-o", "sarif", "--no-config"]);
     let v: Value = serde_json::from_str(&out).unwrap();
-    let region = &v["runs"][0]["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["ruleId"] == "privileged-container")
-        .unwrap()["locations"][0]["physicalLocation"];
+    let region = &first_result(&v, "privileged-container")["locations"][0]["physicalLocation"];
     assert_eq!(region["artifactLocation"]["uri"], "examples/web.yaml");
     assert_eq!(region["region"]["startLine"], 33);
     insta::assert_json_snapshot!("examples_sarif", v, {".runs[0].tool.driver.version" => "[version]", ".runs[0].tool.driver.semanticVersion" => "[version]"});
@@ -150,12 +160,7 @@ fn stdin_with_helm_sources() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let f = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "privileged-container")
-        .unwrap();
+    let f = first(&v, "privileged-container");
     assert_eq!(f["location"]["file"], "<stdin>");
     assert_eq!(
         f["location"]["helmSource"],
@@ -298,21 +303,11 @@ fn config_file_is_discovered_and_applied() {
     );
     assert!(!found.iter().any(|(_, _, p)| p.ends_with("/limits/cpu")));
     // Severity override: image-latest-tag is high here, and failOn: high fails.
-    let latest = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "image-latest-tag")
-        .unwrap();
+    let latest = first(&v, "image-latest-tag");
     assert_eq!(latest["severity"], "high");
     assert_eq!(code, 1);
     // The config exemption holds, with its reason.
-    let hp = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "host-path-volume")
-        .unwrap();
+    let hp = first(&v, "host-path-volume");
     assert_eq!(hp["suppressed"]["kind"], "config");
     assert!(
         hp["suppressed"]["reason"]
