@@ -2,7 +2,7 @@
 //! provenance and typed pod template, indexed for the lookups analyses make.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
@@ -70,6 +70,13 @@ impl Object {
         .at_pointer(e.pointer())
     }
 
+    /// The object's label `key`, if set.
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.root
+            .path(&["metadata", "labels", key])
+            .and_then(Node::as_str)
+    }
+
     /// The object's annotation `key`, if set to a string.
     pub fn annotation(&self, key: &str) -> Option<&str> {
         self.root
@@ -85,7 +92,16 @@ pub struct Inventory {
     /// Problems with the input itself, in input order.
     pub diagnostics: Vec<Diagnostic>,
     by_kind: HashMap<String, Vec<usize>>,
+    /// Built on first use: analyses that never look objects up by name or
+    /// label do not pay for these.
+    by_name: OnceLock<HashMap<NameKey, usize>>,
+    by_label: OnceLock<HashMap<LabelKey, Vec<usize>>>,
 }
+
+/// (kind, namespace, name).
+type NameKey = (String, Option<String>, String);
+/// (namespace, label key, label value).
+type LabelKey = (Option<String>, String, String);
 
 impl Inventory {
     /// Reads, parses and indexes `inputs`, leaving out files for which
@@ -148,7 +164,74 @@ impl Inventory {
             sources,
             diagnostics,
             by_kind,
+            by_name: OnceLock::new(),
+            by_label: OnceLock::new(),
         }
+    }
+
+    /// The object of `kind` named `name` in `namespace` (`None` for
+    /// cluster-scoped objects or objects that set no namespace). When the
+    /// input holds the same object twice, the last one wins, as with
+    /// `kubectl apply`.
+    pub fn get(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Object> {
+        let index = self.by_name.get_or_init(|| {
+            self.objects
+                .iter()
+                .enumerate()
+                .map(|(i, o)| {
+                    let id = &o.id;
+                    ((id.kind.clone(), id.namespace.clone(), id.name.clone()), i)
+                })
+                .collect()
+        });
+        index
+            .get(&(
+                kind.to_string(),
+                namespace.map(str::to_string),
+                name.to_string(),
+            ))
+            .map(|&i| &self.objects[i])
+    }
+
+    /// Objects in `namespace` whose labels match `selector`, in input order.
+    /// An equality requirement narrows the search through a label index.
+    pub fn select<'a>(
+        &'a self,
+        namespace: Option<&str>,
+        selector: &'a crate::selector::Selector,
+    ) -> impl Iterator<Item = &'a Object> + 'a {
+        let namespace = namespace.map(str::to_string);
+        let candidates: Box<dyn Iterator<Item = &'a Object> + 'a> = match selector.equality() {
+            Some((k, v)) => {
+                let index = self.by_label.get_or_init(|| self.label_index());
+                let hits = index
+                    .get(&(namespace.clone(), k.to_string(), v.to_string()))
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                Box::new(hits.iter().map(|&i| &self.objects[i]))
+            }
+            None => Box::new(self.objects.iter()),
+        };
+        candidates.filter(move |o| o.id.namespace == namespace && selector.matches(|k| o.label(k)))
+    }
+
+    fn label_index(&self) -> HashMap<LabelKey, Vec<usize>> {
+        let mut index: HashMap<LabelKey, Vec<usize>> = HashMap::new();
+        for (i, o) in self.objects.iter().enumerate() {
+            let Some(Value::Map(labels)) = o.root.path(&["metadata", "labels"]).map(|n| &n.value)
+            else {
+                continue;
+            };
+            for e in labels.iter() {
+                if let Some(v) = e.value.as_str() {
+                    index
+                        .entry((o.id.namespace.clone(), e.key.to_string(), v.to_string()))
+                        .or_default()
+                        .push(i);
+                }
+            }
+        }
+        index
     }
 
     /// Objects of `kind`, in input order.
@@ -229,8 +312,15 @@ fn collect_objects(
         Diagnostic::error(
             "invalid-field",
             format!(
-                "`{field}` must be {expected}, found {}; this object is skipped",
-                node.value.type_name()
+                "`{field}` must be {expected}, found {}{}; this object is skipped",
+                node.value.type_name(),
+                match node.value {
+                    // `namespace: y` or `name: 0123`: YAML 1.1 as kubectl reads it.
+                    Value::Bool(_) | Value::Int(_) | Value::Float(_) => {
+                        " (kubectl reads y/n/yes/no/on/off and numbers unquoted as such; quote the value)"
+                    }
+                    _ => "",
+                }
             ),
         )
         .in_file(&file.name, Some(node.start))
@@ -354,4 +444,56 @@ pub fn dotted(pointer: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::selector::Selector;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+    fn inventory(text: &str) -> Inventory {
+        Inventory::from_sources(
+            vec![SourceFile {
+                name: Arc::from("t.yaml"),
+                text: text.to_string(),
+            }],
+            Vec::new(),
+            Limits::default(),
+        )
+    }
+
+    const OBJECTS: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: x, labels: {app: web, tier: fe}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b, namespace: x, labels: {app: web}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: c, namespace: z, labels: {app: web}}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n";
+
+    #[test]
+    fn lookup_by_kind_namespace_and_name() {
+        let inv = inventory(OBJECTS);
+        assert_eq!(inv.get("Pod", Some("x"), "b").map(Object::name), Some("b"));
+        assert!(inv.get("Pod", Some("z"), "b").is_none());
+        assert_eq!(
+            inv.get("Namespace", None, "x").map(Object::kind),
+            Some("Namespace")
+        );
+        assert_eq!(inv.of_kind("Pod").count(), 3);
+    }
+
+    #[test]
+    fn select_by_labels_within_a_namespace() {
+        let inv = inventory(OBJECTS);
+        let names = |sel: &Selector, ns| {
+            inv.select(ns, sel)
+                .map(|o| o.name().to_string())
+                .collect::<Vec<_>>()
+        };
+        let web = LabelSelector {
+            match_labels: Some([("app".to_string(), "web".to_string())].into()),
+            ..Default::default()
+        };
+        let web = Selector::from_label_selector(Some(&web)).unwrap();
+        assert_eq!(names(&web, Some("x")), ["a", "b"]);
+        assert_eq!(names(&web, Some("z")), ["c"]);
+        let everything = Selector::from_label_selector(Some(&LabelSelector::default())).unwrap();
+        assert_eq!(names(&everything, Some("x")), ["a", "b"]);
+        assert!(names(&Selector::Nothing, Some("x")).is_empty());
+    }
 }

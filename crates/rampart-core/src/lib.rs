@@ -16,6 +16,7 @@ pub mod finding;
 pub mod inventory;
 pub mod node;
 pub mod rule;
+pub mod selector;
 pub mod source;
 pub mod workload;
 pub mod yaml;
