@@ -11,7 +11,7 @@ use serde::Deserialize;
 use crate::de::from_node;
 use crate::diag::Diagnostic;
 use crate::finding::{Finding, Severity, Suppression};
-use crate::rule::{ActiveRule, ParamValue, Params, Rule};
+use crate::rule::{ActiveRule, ParamValue, Params, Profile, PssLevel, Rule};
 use crate::yaml::{Limits, parse_document};
 
 /// File names rampart looks for, from the scanned path upward.
@@ -174,11 +174,16 @@ impl Config {
     /// The rules to run: every registered rule enabled by default or in
     /// the config, with severities and parameters applied. `only` and
     /// `skip` come from the command line and win over the config.
+    ///
+    /// A Pod Security profile selects exactly the rules implementing that
+    /// level's PSA checks (the config cannot switch them off, so the result
+    /// matches what PSA decides); severities and parameters still apply.
     pub fn active_rules(
         &self,
         all: &[&'static Rule],
         only: &[String],
         skip: &[String],
+        profile: Profile,
     ) -> Result<Vec<ActiveRule>, Diagnostic> {
         let known = |id: &str| all.iter().any(|r| r.meta.id == id);
         for id in self.rules.keys().chain(only).chain(skip) {
@@ -193,15 +198,32 @@ impl Config {
                 )));
             }
         }
+        let overridden_at_restricted: Vec<&str> = all
+            .iter()
+            .filter_map(|r| r.meta.pss)
+            .filter(|p| p.level == PssLevel::Restricted)
+            .flat_map(|p| p.overrides.iter().copied())
+            .collect();
         let mut active = Vec::new();
         for &rule in all {
             let id = rule.meta.id;
             let cfg = self.rules.get(id);
+            let in_profile = match profile {
+                Profile::Default => cfg
+                    .and_then(|c| c.enabled)
+                    .unwrap_or(rule.meta.enabled_by_default),
+                Profile::All => cfg.and_then(|c| c.enabled).unwrap_or(true),
+                Profile::PssNamespace => rule.meta.pss.is_some(),
+                Profile::Pss(level) => rule.meta.pss.is_some_and(|p| {
+                    p.level <= level
+                        && !(level == PssLevel::Restricted
+                            && overridden_at_restricted.contains(&p.check))
+                }),
+            };
             let enabled = if !only.is_empty() {
                 only.iter().any(|o| o == id)
             } else {
-                cfg.and_then(|c| c.enabled)
-                    .unwrap_or(rule.meta.enabled_by_default)
+                in_profile
             } && !skip.iter().any(|s| s == id);
             if !enabled {
                 continue;

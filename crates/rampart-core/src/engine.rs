@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::finding::{Finding, Suppression};
 use crate::inventory::{Inventory, Object};
-use crate::rule::{ActiveRule, Check, Ctx, Emitter};
+use crate::rule::{ActiveRule, Check, Ctx, Emitter, Profile, PssLevel, PssVersion, Settings};
 use crate::workload::Workload;
 
 /// The result of running rules: findings (suppressed ones marked, not
@@ -20,12 +20,35 @@ pub struct Outcome {
 }
 
 /// Runs `rules` on every object of `inventory`. Pure: the same inventory,
-/// rules and config always give the same findings in the same order.
-pub fn run(inventory: &Inventory, rules: &[ActiveRule], config: &Config) -> Outcome {
+/// rules, config and settings always give the same findings in the same
+/// order.
+pub fn run(
+    inventory: &Inventory,
+    rules: &[ActiveRule],
+    config: &Config,
+    settings: &Settings,
+) -> Outcome {
+    // Under a Pod Security profile, a restricted check replaces the baseline
+    // checks it overrides, as in PSA. Other profiles run what they select.
+    let overridden: Vec<&str> = match settings.profile {
+        Profile::Pss(_) | Profile::PssNamespace => rules
+            .iter()
+            .filter_map(|r| r.rule.meta.pss)
+            .filter(|p| p.level == PssLevel::Restricted)
+            .flat_map(|p| p.overrides.iter().copied())
+            .collect(),
+        Profile::Default | Profile::All => Vec::new(),
+    };
     let per_object: Vec<(Vec<Finding>, Vec<Diagnostic>)> = inventory
         .objects
         .par_iter()
-        .map(|object| check_object(inventory, object, rules, config))
+        .map(|object| {
+            let pss = match settings.profile {
+                Profile::PssNamespace => namespace_policy(inventory, object),
+                _ => Some((PssLevel::Restricted, settings.pss_version)),
+            };
+            check_object(inventory, object, rules, config, pss, &overridden)
+        })
         .collect();
     // Objects are in input order (file, then position), and each object's
     // findings are sorted by position, so the whole list is in input order
@@ -41,11 +64,33 @@ pub fn run(inventory: &Inventory, rules: &[ActiveRule], config: &Config) -> Outc
     outcome
 }
 
+/// The Pod Security level and version the namespace of `object` enforces,
+/// from its Namespace's `pod-security.kubernetes.io/enforce` and
+/// `enforce-version` labels. `None` is the privileged level (no checks),
+/// PSA's default. As PSA does, an unparseable level is read as restricted
+/// and an unparseable version as latest. Objects without a namespace are
+/// taken to be in `default`, where kubectl puts them.
+fn namespace_policy(inventory: &Inventory, object: &Object) -> Option<(PssLevel, PssVersion)> {
+    let ns = inventory.get("Namespace", None, object.namespace().unwrap_or("default"))?;
+    let level = match ns.label("pod-security.kubernetes.io/enforce")? {
+        "privileged" => return None,
+        "baseline" => PssLevel::Baseline,
+        _ => PssLevel::Restricted,
+    };
+    let version = ns
+        .label("pod-security.kubernetes.io/enforce-version")
+        .and_then(PssVersion::parse)
+        .unwrap_or_default();
+    Some((level, version))
+}
+
 fn check_object(
     inventory: &Inventory,
     object: &Object,
     rules: &[ActiveRule],
     config: &Config,
+    pss: Option<(PssLevel, PssVersion)>,
+    overridden: &[&str],
 ) -> (Vec<Finding>, Vec<Diagnostic>) {
     let mut findings = Vec::new();
     let mut diags = Vec::new();
@@ -58,10 +103,22 @@ fn check_object(
         None => None,
     };
     for active in rules {
+        // A Pod Security check runs where the level in force includes it and
+        // no stricter check of that level replaces it.
+        if let Some(control) = active.rule.meta.pss {
+            match pss {
+                Some((level, _))
+                    if control.level <= level
+                        && !(level == PssLevel::Restricted
+                            && overridden.contains(&control.check)) => {}
+                _ => continue,
+            }
+        }
         let ctx = Ctx {
             object,
             inventory,
             params: &active.params,
+            pss_version: pss.map(|(_, v)| v).unwrap_or_default(),
         };
         let mut emitter = Emitter {
             rule: active,

@@ -15,21 +15,140 @@ use crate::workload::{ContainerRef, Workload};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
+    /// Security context and Pod Security Standards controls.
     PodSecurity,
-    Resources,
+    /// Host namespaces, host paths, host ports, runtime sockets.
+    HostAccess,
     Images,
+    Resources,
+    /// Service accounts, secrets and configuration.
+    Secrets,
+    Storage,
+    /// Services, Ingresses and NetworkPolicies as written in manifests.
+    Network,
+    /// Namespaces, dedicated nodes, tenancy.
     Segregation,
+    /// Labels, annotations, API versions.
+    Metadata,
+    /// Components known to be dangerous to run.
+    Components,
+    /// Availability and hygiene (probes, replicas, disruption budgets):
+    /// not security, off unless `--profile all` or enabled in the config.
+    Reliability,
 }
 
 impl Category {
+    pub const ALL: [Category; 11] = [
+        Category::PodSecurity,
+        Category::HostAccess,
+        Category::Images,
+        Category::Resources,
+        Category::Secrets,
+        Category::Storage,
+        Category::Network,
+        Category::Segregation,
+        Category::Metadata,
+        Category::Components,
+        Category::Reliability,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Category::PodSecurity => "pod-security",
-            Category::Resources => "resources",
+            Category::HostAccess => "host-access",
             Category::Images => "images",
+            Category::Resources => "resources",
+            Category::Secrets => "secrets",
+            Category::Storage => "storage",
+            Category::Network => "network",
             Category::Segregation => "segregation",
+            Category::Metadata => "metadata",
+            Category::Components => "components",
+            Category::Reliability => "reliability",
         }
     }
+}
+
+/// The two levels of the Pod Security Standards that check anything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PssLevel {
+    Baseline,
+    Restricted,
+}
+
+impl PssLevel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PssLevel::Baseline => "baseline",
+            PssLevel::Restricted => "restricted",
+        }
+    }
+}
+
+/// A Pod Security Admission check that a rule implements exactly.
+#[derive(Clone, Copy, Debug, Serialize)]
+pub struct PssControl {
+    pub level: PssLevel,
+    /// PSA's check id, e.g. `hostNamespaces`, `capabilities_restricted`.
+    pub check: &'static str,
+    /// Baseline checks this restricted check replaces (PSA's
+    /// `OverrideCheckIDs`): at the restricted level they do not run.
+    pub overrides: &'static [&'static str],
+}
+
+/// A Kubernetes minor version that Pod Security checks are evaluated at
+/// (`--pss-version v1.30`, or a namespace's `enforce-version` label).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PssVersion {
+    /// The newest version of every check.
+    #[default]
+    Latest,
+    /// `v1.<minor>`.
+    Minor(u32),
+}
+
+impl PssVersion {
+    /// Parses `latest` or `v1.N` (as PSA labels spell them; `1.N` also accepted).
+    pub fn parse(s: &str) -> Option<PssVersion> {
+        if s == "latest" {
+            return Some(PssVersion::Latest);
+        }
+        let minor = s.strip_prefix('v').unwrap_or(s).strip_prefix("1.")?;
+        minor.parse().ok().map(PssVersion::Minor)
+    }
+
+    /// True when checks of Kubernetes 1.`minor` apply at this version.
+    pub fn at_least(self, minor: u32) -> bool {
+        match self {
+            PssVersion::Latest => true,
+            PssVersion::Minor(m) => m >= minor,
+        }
+    }
+}
+
+/// Which rules a scan runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Profile {
+    /// Rules on by default, adjusted by the config.
+    #[default]
+    Default,
+    /// Exactly the Pod Security Standards checks of one level.
+    Pss(PssLevel),
+    /// Pod Security Standards at the level each namespace's
+    /// `pod-security.kubernetes.io/enforce` label sets (none: privileged).
+    PssNamespace,
+    /// Every rule, the reliability family included.
+    All,
+}
+
+/// Run-wide settings every check can read.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Settings {
+    pub profile: Profile,
+    /// Version to evaluate Pod Security checks at, unless a namespace label
+    /// says otherwise under `Profile::PssNamespace`.
+    pub pss_version: PssVersion,
 }
 
 /// A framework a rule helps comply with.
@@ -97,6 +216,8 @@ pub struct RuleMeta {
     pub remediation: &'static str,
     pub references: &'static [Reference],
     pub params: &'static [ParamSpec],
+    /// The Pod Security Admission check this rule implements, if any.
+    pub pss: Option<PssControl>,
 }
 
 /// The resolved parameters of one rule.
@@ -197,6 +318,8 @@ pub struct Ctx<'a> {
     pub object: &'a Object,
     pub inventory: &'a Inventory,
     pub params: &'a Params,
+    /// The version Pod Security checks are evaluated at for this object.
+    pub pss_version: PssVersion,
 }
 
 #[derive(Clone, Copy)]

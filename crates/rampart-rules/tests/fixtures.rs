@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use rampart_core::config::Config;
+use rampart_core::rule::{Profile, PssVersion, Settings};
 use rampart_core::source::Input;
 use rampart_core::yaml::Limits;
 use rampart_core::{Inventory, Level, engine};
@@ -17,7 +18,15 @@ fn rule_dir(id: &str) -> PathBuf {
         .join(id.replace('-', "_"))
 }
 
+/// Findings of `rule` on `file`. A fixture can pin the Pod Security version
+/// its rule is evaluated at with a `# rampart-pss-version: v1.30` line.
 fn findings(rule: &'static rampart_core::Rule, file: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(file).unwrap();
+    let pss_version = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("# rampart-pss-version:"))
+        .map(|v| PssVersion::parse(v.trim()).expect("a version like v1.30 or latest"))
+        .unwrap_or_default();
     let inventory = Inventory::load(
         &[Input::Path(file.to_path_buf())],
         Limits::default(),
@@ -35,9 +44,13 @@ fn findings(rule: &'static rampart_core::Rule, file: &Path) -> Vec<String> {
     );
     let config = Config::default();
     let active = config
-        .active_rules(&[rule], &[rule.meta.id.to_string()], &[])
+        .active_rules(&[rule], &[rule.meta.id.to_string()], &[], Profile::Default)
         .expect("rule activates");
-    let outcome = engine::run(&inventory, &active, &config);
+    let settings = Settings {
+        pss_version,
+        ..Settings::default()
+    };
+    let outcome = engine::run(&inventory, &active, &config, &settings);
     outcome
         .findings
         .into_iter()

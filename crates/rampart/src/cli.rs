@@ -63,6 +63,32 @@ pub enum OutputFormat {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ProfileArg {
+    /// The rules on by default, as the config adjusts them.
+    Default,
+    /// Exactly what Pod Security Admission checks at the baseline level.
+    PssBaseline,
+    /// Exactly what Pod Security Admission checks at the restricted level.
+    PssRestricted,
+    /// Pod Security at the level each Namespace's pod-security.kubernetes.io/enforce label sets.
+    PssNamespace,
+    /// Every rule, reliability checks included.
+    All,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FrameworkArg {
+    /// CIS Kubernetes Benchmark, section 5 (policies).
+    Cis,
+    /// NSA/CISA Kubernetes Hardening Guidance.
+    Nsa,
+    /// Pod Security Standards, baseline level.
+    PssBaseline,
+    /// Pod Security Standards, restricted level.
+    PssRestricted,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum ListFormat {
     Text,
     Json,
@@ -109,6 +135,16 @@ pub struct ScanArgs {
     /// Ignore any .rampart.yaml.
     #[arg(long)]
     pub no_config: bool,
+    /// Which set of rules to run.
+    #[arg(long, value_enum, default_value_t = ProfileArg::Default)]
+    pub profile: ProfileArg,
+    /// Run the rules that implement this framework and print a per-control
+    /// compliance summary (passed / failed / not applicable).
+    #[arg(long, value_enum, value_name = "FRAMEWORK")]
+    pub framework: Option<FrameworkArg>,
+    /// Kubernetes version to evaluate Pod Security checks at: v1.25 … or latest.
+    #[arg(long, value_name = "VERSION", default_value = "latest", value_parser = parse_pss_version)]
+    pub pss_version: rampart_core::rule::PssVersion,
     /// Run only this rule (repeatable).
     #[arg(long = "rule", value_name = "ID")]
     pub rules: Vec<String>,
@@ -148,4 +184,14 @@ pub struct ExplainArgs {
     pub rule: String,
     #[arg(short, long, value_enum, default_value_t = DocFormat::Text)]
     pub output: DocFormat,
+}
+
+fn parse_pss_version(s: &str) -> Result<rampart_core::rule::PssVersion, String> {
+    match rampart_core::rule::PssVersion::parse(s) {
+        Some(rampart_core::rule::PssVersion::Minor(m)) if m < 25 => Err(format!(
+            "{s}: Pod Security Admission is evaluated from v1.25 (its GA) on"
+        )),
+        Some(v) => Ok(v),
+        None => Err(format!("{s}: expected `latest` or a version like v1.30")),
+    }
 }

@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 
 use rampart_core::baseline::Baseline;
 use rampart_core::config::Config;
+use rampart_core::rule::{Profile, PssLevel, Settings};
 use rampart_core::source::Input;
 use rampart_core::yaml::Limits;
 use rampart_core::{Diagnostic, Inventory, Level, Severity, engine};
 use rampart_report::{Format, Report};
 
-use crate::cli::{ColorChoice, FailOn, OutputFormat, ScanArgs};
+use crate::cli::{ColorChoice, FailOn, OutputFormat, ProfileArg, ScanArgs};
 use crate::exit;
 
 fn fail(d: &Diagnostic) -> u8 {
@@ -87,7 +88,22 @@ pub fn run(args: ScanArgs) -> u8 {
         Ok(c) => c,
         Err(d) => return fail(&d),
     };
-    let active = match config.active_rules(rampart_rules::all(), &args.rules, &args.skip_rules) {
+    let settings = Settings {
+        profile: match args.profile {
+            ProfileArg::Default => Profile::Default,
+            ProfileArg::PssBaseline => Profile::Pss(PssLevel::Baseline),
+            ProfileArg::PssRestricted => Profile::Pss(PssLevel::Restricted),
+            ProfileArg::PssNamespace => Profile::PssNamespace,
+            ProfileArg::All => Profile::All,
+        },
+        pss_version: args.pss_version,
+    };
+    let active = match config.active_rules(
+        rampart_rules::all(),
+        &args.rules,
+        &args.skip_rules,
+        settings.profile,
+    ) {
         Ok(a) => a,
         Err(d) => return fail(&d),
     };
@@ -120,7 +136,7 @@ pub fn run(args: ScanArgs) -> u8 {
         started.elapsed()
     );
     let checked = std::time::Instant::now();
-    let mut outcome = engine::run(&inventory, &active, &config);
+    let mut outcome = engine::run(&inventory, &active, &config, &settings);
     tracing::info!(
         "ran {} rules: {} findings in {:.2?}",
         active.len(),

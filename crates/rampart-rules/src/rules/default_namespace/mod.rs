@@ -40,6 +40,7 @@ metadata:
             description: "Also report namespaced objects that set no namespace.",
             default: ParamDefault::Bool(false),
         }],
+        pss: None,
     },
     check: Check::Object(check),
 };

@@ -1,5 +1,5 @@
 use rampart_core::node::{pointer, push_index};
-use rampart_core::rule::{Category, Framework, Reference};
+use rampart_core::rule::{Category, Framework, PssControl, PssLevel, Reference};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 pub static RULE: Rule = Rule {
@@ -7,7 +7,7 @@ pub static RULE: Rule = Rule {
         id: "host-path-volume",
         title: "Pod mounts a hostPath volume",
         severity: Severity::High,
-        category: Category::PodSecurity,
+        category: Category::HostAccess,
         enabled_by_default: true,
         rationale: "A hostPath volume exposes the node's filesystem to the pod. Paths such as \
 `/`, `/etc`, `/var/lib/kubelet` or the container runtime's socket let a compromised container \
@@ -34,6 +34,11 @@ Node agents that truly need the host belong in a dedicated namespace with an exe
             },
         ],
         params: &[],
+        pss: Some(PssControl {
+            level: PssLevel::Baseline,
+            check: "hostPathVolumes",
+            overrides: &[],
+        }),
     },
     check: Check::Workload(check),
 };

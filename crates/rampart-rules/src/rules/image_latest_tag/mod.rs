@@ -28,6 +28,7 @@ image: registry.example.com/shop/web@sha256:4f3c...
             title: "Use trusted, immutable container images",
         }],
         params: &[],
+        pss: None,
     },
     check: Check::Workload(check),
 };

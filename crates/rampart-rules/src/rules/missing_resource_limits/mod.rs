@@ -34,6 +34,7 @@ or give the namespace defaults with a LimitRange of `type: Container` and `defau
             description: "Resources every container must limit.",
             default: ParamDefault::List(&["cpu", "memory"]),
         }],
+        pss: None,
     },
     check: Check::Workload(check),
 };

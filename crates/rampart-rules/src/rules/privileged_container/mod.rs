@@ -1,4 +1,4 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use rampart_core::rule::{Category, Framework, PssControl, PssLevel, Reference};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 pub static RULE: Rule = Rule {
@@ -40,6 +40,11 @@ securityContext:
             },
         ],
         params: &[],
+        pss: Some(PssControl {
+            level: PssLevel::Baseline,
+            check: "privileged",
+            overrides: &[],
+        }),
     },
     check: Check::Workload(check),
 };

@@ -47,6 +47,7 @@ spec:
             },
         ],
         params: &[],
+        pss: None,
     },
     check: Check::Workload(check),
 };

@@ -1,4 +1,12 @@
 //! Small pieces of Kubernetes semantics that several rules share.
+//!
+//! Each submodule belongs to one family of rules; general helpers stay here.
+
+pub mod images;
+pub mod objects;
+pub mod pss;
+pub mod secrets;
+pub mod workloads;
 
 /// A container image reference split as the container runtime reads it:
 /// `[registry[:port]/]path[:tag][@digest]`.

@@ -1,0 +1,1 @@
+//! Helpers for rules on non-workload objects (Services, Ingresses, storage, metadata).

@@ -1,0 +1,1 @@
+//! Pod Security Standards: the exact inputs and allow-lists of Pod Security Admission checks.

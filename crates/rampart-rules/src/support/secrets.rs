@@ -1,0 +1,1 @@
+//! Recognising credentials by name and by value without ever printing them.

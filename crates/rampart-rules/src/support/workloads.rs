@@ -1,0 +1,1 @@
+//! Helpers for rules on pod templates beyond the Pod Security Standards.
