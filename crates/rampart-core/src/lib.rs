@@ -8,6 +8,7 @@
 //! exemptions.
 
 pub mod baseline;
+pub mod compliance;
 pub mod config;
 pub mod de;
 pub mod diag;

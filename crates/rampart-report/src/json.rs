@@ -19,6 +19,8 @@ struct Doc<'a> {
     rules: Vec<Rule<'a>>,
     findings: Vec<Finding<'a>>,
     diagnostics: Vec<Diag<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compliance: Option<&'a rampart_core::compliance::Compliance>,
 }
 
 #[derive(Serialize)]
@@ -173,6 +175,7 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<
                 message: &d.message,
             })
             .collect(),
+        compliance: report.compliance,
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     out.write_all(b"\n")

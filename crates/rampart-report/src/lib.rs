@@ -37,6 +37,8 @@ pub struct Report<'a> {
     pub objects: usize,
     /// Findings left out because the baseline already has them.
     pub baselined: usize,
+    /// Per-control summary, when a framework was asked for.
+    pub compliance: Option<&'a rampart_core::compliance::Compliance>,
 }
 
 /// Counts shown in every format's summary.

@@ -74,8 +74,63 @@ pub fn render(report: &Report, color: bool) -> String {
         }
         out.push('\n');
     }
+    if let Some(c) = report.compliance {
+        compliance(&mut out, c, &p);
+    }
     summary(&mut out, report, &p);
     out
+}
+
+fn compliance(out: &mut String, c: &rampart_core::compliance::Compliance, p: &Paint) {
+    use rampart_core::compliance::Status;
+    let name = match c.framework {
+        rampart_core::rule::Framework::Cis => "CIS Kubernetes Benchmark",
+        rampart_core::rule::Framework::NsaCisa => "NSA/CISA Kubernetes Hardening Guidance",
+        rampart_core::rule::Framework::Pss => "Pod Security Standards",
+    };
+    let _ = writeln!(
+        out,
+        "{}",
+        p.style(&format!("Compliance: {name}"), Style::new().bold())
+    );
+    let width = c.controls.iter().map(|x| x.id.len()).max().unwrap_or(0);
+    let (mut passed, mut failed, mut na) = (0, 0, 0);
+    for control in &c.controls {
+        let status = match control.status {
+            Status::Passed => {
+                passed += 1;
+                p.style("PASS", Style::new().green())
+            }
+            Status::Failed => {
+                failed += 1;
+                p.style("FAIL", Style::new().red().bold())
+            }
+            Status::NotApplicable => {
+                na += 1;
+                p.style("N/A ", Style::new().dimmed())
+            }
+        };
+        let detail = if control.findings > 0 {
+            format!(
+                " ({} finding{})",
+                control.findings,
+                if control.findings == 1 { "" } else { "s" }
+            )
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "  {status} {:<width$}  {}{detail}  [{}]",
+            control.id,
+            control.title,
+            control.rules.join(", ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  controls: {passed} pass · {failed} fail · {na} not applicable\n"
+    );
 }
 
 /// Finds source lines fast: each file's line starts are indexed once.

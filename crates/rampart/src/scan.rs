@@ -4,14 +4,15 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use rampart_core::baseline::Baseline;
+use rampart_core::compliance;
 use rampart_core::config::Config;
-use rampart_core::rule::{Profile, PssLevel, Settings};
+use rampart_core::rule::{Framework, Profile, PssLevel, Settings};
 use rampart_core::source::Input;
 use rampart_core::yaml::Limits;
 use rampart_core::{Diagnostic, Inventory, Level, Severity, engine};
 use rampart_report::{Format, Report};
 
-use crate::cli::{ColorChoice, FailOn, OutputFormat, ProfileArg, ScanArgs};
+use crate::cli::{ColorChoice, FailOn, FrameworkArg, OutputFormat, ProfileArg, ScanArgs};
 use crate::exit;
 
 fn fail(d: &Diagnostic) -> u8 {
@@ -88,19 +89,39 @@ pub fn run(args: ScanArgs) -> u8 {
         Ok(c) => c,
         Err(d) => return fail(&d),
     };
+    // A framework selects its rules: the Pod Security levels as their
+    // profiles, CIS and NSA/CISA as every rule that cites them.
+    let framework = args.framework.map(|f| match f {
+        FrameworkArg::Cis => Framework::Cis,
+        FrameworkArg::Nsa => Framework::NsaCisa,
+        FrameworkArg::PssBaseline | FrameworkArg::PssRestricted => Framework::Pss,
+    });
+    let profile = match (args.framework, args.profile) {
+        (Some(FrameworkArg::PssBaseline), _) => Profile::Pss(PssLevel::Baseline),
+        (Some(FrameworkArg::PssRestricted), _) => Profile::Pss(PssLevel::Restricted),
+        (_, ProfileArg::Default) => Profile::Default,
+        (_, ProfileArg::PssBaseline) => Profile::Pss(PssLevel::Baseline),
+        (_, ProfileArg::PssRestricted) => Profile::Pss(PssLevel::Restricted),
+        (_, ProfileArg::PssNamespace) => Profile::PssNamespace,
+        (_, ProfileArg::All) => Profile::All,
+    };
+    let mut only = args.rules.clone();
+    if let Some(f @ (Framework::Cis | Framework::NsaCisa)) = framework {
+        if only.is_empty() {
+            only = rampart_rules::all()
+                .iter()
+                .filter(|r| r.meta.references.iter().any(|x| x.framework == f))
+                .map(|r| r.meta.id.to_string())
+                .collect();
+        }
+    }
     let settings = Settings {
-        profile: match args.profile {
-            ProfileArg::Default => Profile::Default,
-            ProfileArg::PssBaseline => Profile::Pss(PssLevel::Baseline),
-            ProfileArg::PssRestricted => Profile::Pss(PssLevel::Restricted),
-            ProfileArg::PssNamespace => Profile::PssNamespace,
-            ProfileArg::All => Profile::All,
-        },
+        profile,
         pss_version: args.pss_version,
     };
     let active = match config.active_rules(
         rampart_rules::all(),
-        &args.rules,
+        &only,
         &args.skip_rules,
         settings.profile,
     ) {
@@ -165,6 +186,10 @@ pub fn run(args: ScanArgs) -> u8 {
             path.display()
         );
     }
+    // Compliance counts every finding, baselined ones too: a baseline hides
+    // known problems from review, it does not make them compliant.
+    let compliance =
+        framework.map(|f| compliance::summarize(f, &active, &outcome.findings, &inventory));
     let mut baselined = 0;
     if let Some(b) = &baseline {
         let known = b.fingerprints();
@@ -183,6 +208,7 @@ pub fn run(args: ScanArgs) -> u8 {
         sources: &inventory.sources,
         objects: inventory.objects.len(),
         baselined,
+        compliance: compliance.as_ref(),
     };
     let format = match args.output {
         OutputFormat::Text => Format::Text,

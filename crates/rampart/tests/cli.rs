@@ -503,3 +503,35 @@ fn help_shows_examples() {
     assert!(out.contains("helm template ./chart | rampart scan -"));
     assert!(out.contains("Exit codes"));
 }
+
+#[test]
+fn framework_summary_per_control() {
+    let (code, v) = json(&["scan", "examples", "--framework", "cis"]);
+    assert_eq!(code, 1);
+    validate(&root().join("docs/report.schema.json"), &v);
+    let controls = v["compliance"]["controls"].as_array().unwrap();
+    assert_eq!(v["compliance"]["framework"], "CIS");
+    let status = |id: &str| {
+        controls
+            .iter()
+            .find(|c| c["id"] == id)
+            .map(|c| c["status"].as_str().unwrap().to_string())
+    };
+    assert_eq!(status("5.2.2").as_deref(), Some("failed"));
+    // Only rules citing CIS ran: no finding of a rule without a CIS reference.
+    assert!(!rules_at(&v).iter().any(|(r, _, _)| r == "image-latest-tag"));
+    // Nothing to check: a manifest without pod templates makes pod controls N/A.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: shop}\n",
+    )
+    .unwrap();
+    let (code, v) = json(&["scan", dir.path().to_str().unwrap(), "--framework", "cis"]);
+    assert_eq!(code, 0);
+    let controls = v["compliance"]["controls"].as_array().unwrap();
+    let pod = controls.iter().find(|c| c["id"] == "5.2.2").unwrap();
+    assert_eq!(pod["status"], "not-applicable");
+    let ns = controls.iter().find(|c| c["id"] == "5.6.4").unwrap();
+    assert_eq!(ns["status"], "passed");
+}
