@@ -44,6 +44,8 @@ const SCAN_EXAMPLES: &str = "Examples:
   rampart scan ./k8s -o json | jq .             stable schema (docs/json-report.md)
   rampart scan ./k8s -o junit > report.xml      CI test reports
   rampart scan ./k8s --fail-on high             exit 1 only for high and critical
+  rampart scan ./k8s --profile pss-restricted --pss-version v1.30   what PSA would reject
+  rampart scan ./k8s --framework cis            per-control CIS compliance summary
   rampart scan ./k8s --write-baseline .rampart-baseline.json
   rampart scan ./k8s --baseline .rampart-baseline.json   only new findings
 
