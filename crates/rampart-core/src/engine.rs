@@ -28,17 +28,15 @@ pub fn run(
     config: &Config,
     settings: &Settings,
 ) -> Outcome {
-    // Under a Pod Security profile, a restricted check replaces the baseline
-    // checks it overrides, as in PSA. Other profiles run what they select.
-    let overridden: Vec<&str> = match settings.profile {
-        Profile::Pss(_) | Profile::PssNamespace => rules
-            .iter()
-            .filter_map(|r| r.rule.meta.pss)
-            .filter(|p| p.level == PssLevel::Restricted)
-            .flat_map(|p| p.overrides.iter().copied())
-            .collect(),
-        Profile::Default | Profile::All => Vec::new(),
-    };
+    // A restricted Pod Security check replaces the baseline checks it
+    // overrides, as in PSA; in every profile, so that one problem is not
+    // reported twice by a check and its stricter twin.
+    let overridden: Vec<&str> = rules
+        .iter()
+        .filter_map(|r| r.rule.meta.pss)
+        .filter(|p| p.level == PssLevel::Restricted)
+        .flat_map(|p| p.overrides.iter().copied())
+        .collect();
     let per_object: Vec<(Vec<Finding>, Vec<Diagnostic>)> = inventory
         .objects
         .par_iter()
@@ -47,7 +45,7 @@ pub fn run(
                 Profile::PssNamespace => namespace_policy(inventory, object),
                 _ => Some((PssLevel::Restricted, settings.pss_version)),
             };
-            check_object(inventory, object, rules, config, pss, &overridden)
+            check_object(inventory, object, rules, config, pss, &overridden, settings)
         })
         .collect();
     // Objects are in input order (file, then position), and each object's
@@ -77,10 +75,16 @@ fn namespace_policy(inventory: &Inventory, object: &Object) -> Option<(PssLevel,
         "baseline" => PssLevel::Baseline,
         _ => PssLevel::Restricted,
     };
-    let version = ns
+    // rampart implements the checks as of v1.25 (PSA's GA) and later; an
+    // older pinned version is evaluated as v1.25.
+    let version = match ns
         .label("pod-security.kubernetes.io/enforce-version")
         .and_then(PssVersion::parse)
-        .unwrap_or_default();
+        .unwrap_or_default()
+    {
+        PssVersion::Minor(m) if m < 25 => PssVersion::Minor(25),
+        v => v,
+    };
     Some((level, version))
 }
 
@@ -91,6 +95,7 @@ fn check_object(
     config: &Config,
     pss: Option<(PssLevel, PssVersion)>,
     overridden: &[&str],
+    settings: &Settings,
 ) -> (Vec<Finding>, Vec<Diagnostic>) {
     let mut findings = Vec::new();
     let mut diags = Vec::new();
@@ -119,6 +124,7 @@ fn check_object(
             inventory,
             params: &active.params,
             pss_version: pss.map(|(_, v)| v).unwrap_or_default(),
+            image_lock: settings.image_lock.as_deref(),
         };
         let mut emitter = Emitter {
             rule: active,
