@@ -535,3 +535,65 @@ fn framework_summary_per_control() {
     let ns = controls.iter().find(|c| c["id"] == "5.6.4").unwrap();
     assert_eq!(ns["status"], "passed");
 }
+
+#[test]
+fn pod_security_profiles() {
+    let found = |args: &[&str]| -> Vec<(String, String)> {
+        let mut a = vec!["scan", "tests/fixtures/pss"];
+        a.extend_from_slice(args);
+        let (_, v) = json(&a);
+        let mut f: Vec<(String, String)> = v["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["object"]["namespace"].as_str().unwrap().to_string(),
+                    f["rule"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        f.sort();
+        f.dedup();
+        f
+    };
+    // Baseline: only the host network, in every namespace.
+    let baseline = found(&["--profile", "pss-baseline"]);
+    assert_eq!(
+        baseline,
+        [
+            ("base".into(), "host-namespaces".into()),
+            ("open".into(), "host-namespaces".into()),
+            ("strict".into(), "host-namespaces".into()),
+        ]
+    );
+    // Restricted adds the restricted checks; the hardened Deployment passes.
+    let restricted = found(&["--profile", "pss-restricted"]);
+    for rule in [
+        "host-namespaces",
+        "privilege-escalation",
+        "pss-run-as-non-root",
+        "seccomp-profile-missing",
+        "capabilities-not-dropped",
+    ] {
+        assert!(restricted.contains(&("open".into(), rule.into())), "{rule}");
+    }
+    assert!(
+        !restricted
+            .iter()
+            .any(|(ns, r)| ns == "strict" && r == "run-as-root")
+    );
+    // Per namespace: none where nothing is enforced, baseline and restricted
+    // where the labels say so.
+    let per_ns = found(&["--profile", "pss-namespace"]);
+    assert!(!per_ns.iter().any(|(ns, _)| ns == "open"));
+    assert_eq!(
+        per_ns.iter().filter(|(ns, _)| ns == "base").count(),
+        1,
+        "{per_ns:?}"
+    );
+    assert!(per_ns.contains(&("strict".into(), "seccomp-profile-missing".into())));
+    let (code, _, err) = run(&["scan", "tests/fixtures/pss", "--pss-version", "v1.19"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("v1.25"), "{err}");
+}
