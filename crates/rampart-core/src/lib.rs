@@ -14,6 +14,7 @@ pub mod de;
 pub mod diag;
 pub mod engine;
 pub mod finding;
+pub mod images;
 pub mod inventory;
 pub mod node;
 pub mod rule;

@@ -143,12 +143,15 @@ pub enum Profile {
 }
 
 /// Run-wide settings every check can read.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Settings {
     pub profile: Profile,
     /// Version to evaluate Pod Security checks at, unless a namespace label
     /// says otherwise under `Profile::PssNamespace`.
     pub pss_version: PssVersion,
+    /// Known-good image digests (`rampart scan --image-lock`), read by the
+    /// binary so that rules stay free of I/O.
+    pub image_lock: Option<std::sync::Arc<crate::images::ImageLock>>,
 }
 
 /// A framework a rule helps comply with.
@@ -320,6 +323,8 @@ pub struct Ctx<'a> {
     pub params: &'a Params,
     /// The version Pod Security checks are evaluated at for this object.
     pub pss_version: PssVersion,
+    /// The image lockfile of this run, if one was given.
+    pub image_lock: Option<&'a crate::images::ImageLock>,
 }
 
 #[derive(Clone, Copy)]

@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use rampart_core::config::Config;
+use rampart_core::images::ImageLock;
 use rampart_core::rule::{Profile, PssVersion, Settings};
 use rampart_core::source::Input;
 use rampart_core::yaml::Limits;
@@ -19,7 +20,8 @@ fn rule_dir(id: &str) -> PathBuf {
 }
 
 /// Findings of `rule` on `file`. A fixture can pin the Pod Security version
-/// its rule is evaluated at with a `# rampart-pss-version: v1.30` line.
+/// its rule is evaluated at with a `# rampart-pss-version: v1.30` line, and
+/// give an image lockfile with `# rampart-image-lock: FILE`.
 fn findings(rule: &'static rampart_core::Rule, file: &Path) -> Vec<String> {
     let text = std::fs::read_to_string(file).unwrap();
     let pss_version = text
@@ -46,8 +48,20 @@ fn findings(rule: &'static rampart_core::Rule, file: &Path) -> Vec<String> {
     let active = config
         .active_rules(&[rule], &[rule.meta.id.to_string()], &[], Profile::Default)
         .expect("rule activates");
+    // `# rampart-image-lock: images.lock` scans with that lockfile (beside
+    // the fixture), as `rampart scan --image-lock` does.
+    let image_lock = text
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("# rampart-image-lock:"))
+        .map(|name| {
+            let path = file.with_file_name(name.trim());
+            let lock = std::fs::read_to_string(&path).unwrap();
+            let name: std::sync::Arc<str> = path.to_string_lossy().into();
+            std::sync::Arc::new(ImageLock::parse(&lock, &name).expect("a valid lockfile"))
+        });
     let settings = Settings {
         pss_version,
+        image_lock,
         ..Settings::default()
     };
     let outcome = engine::run(&inventory, &active, &config, &settings);

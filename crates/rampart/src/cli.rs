@@ -33,6 +33,51 @@ pub enum Command {
     Rules(RulesArgs),
     /// Show a rule's documentation: why it matters, how to fix, references.
     Explain(ExplainArgs),
+    /// List the container images manifests use, or write an image lockfile.
+    #[command(after_help = IMAGES_EXAMPLES)]
+    Images(ImagesArgs),
+}
+
+const IMAGES_EXAMPLES: &str = "Examples:
+  rampart images ./k8s                          image, registry, repository, tag, digest, where used
+  rampart images ./k8s -o json
+  helm template ./chart | rampart images -
+  rampart images lock ./k8s > images.lock       record each image with its digest
+  rampart scan ./k8s --image-lock images.lock   report images missing from it or with other digests
+
+Exit codes: 0 success · 2 usage or input error";
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ImagesArgs {
+    #[command(subcommand)]
+    pub command: Option<ImagesCommand>,
+    #[command(flatten)]
+    pub inputs: InputArgs,
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
+    pub output: ListFormat,
+}
+
+#[derive(Subcommand)]
+pub enum ImagesCommand {
+    /// Print an image lockfile (YAML) of every image the manifests use, with its digest.
+    ///
+    /// rampart does not contact registries: the digest is the one the manifest
+    /// pins (`image@sha256:...`). Images without one are written with
+    /// `digest: null` and a warning on stderr; pin them, or fill in their digests.
+    Lock(InputArgs),
+}
+
+/// Manifests to read, as `rampart scan` takes them.
+#[derive(Args)]
+pub struct InputArgs {
+    /// Files, directories or glob patterns to read; `-` reads stdin.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// A file, directory or glob to read, as with kubectl (repeatable).
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub filenames: Vec<String>,
 }
 
 const SCAN_EXAMPLES: &str = "Examples:
@@ -156,6 +201,9 @@ pub struct ScanArgs {
     /// Report only findings that are not in this baseline file.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
+    /// Image lockfile (`rampart images lock`) to check images against (rule image-not-in-lockfile).
+    #[arg(long, value_name = "FILE")]
+    pub image_lock: Option<PathBuf>,
     /// Record today's findings as a baseline; exits 0 unless the input had errors.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,

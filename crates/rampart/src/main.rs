@@ -3,6 +3,7 @@
 
 mod cli;
 mod explain;
+mod images;
 mod scan;
 
 use std::process::ExitCode;
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
         cli::Command::Scan(args) => scan::run(args),
         cli::Command::Rules(args) => explain::rules(args),
         cli::Command::Explain(args) => explain::explain(args),
+        cli::Command::Images(args) => images::run(args),
     };
     ExitCode::from(code)
 }

@@ -25,7 +25,7 @@ fn fail(d: &Diagnostic) -> u8 {
     exit::ERROR
 }
 
-fn print_diagnostics(diagnostics: &[Diagnostic]) {
+pub(crate) fn print_diagnostics(diagnostics: &[Diagnostic]) {
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let mut sorted: Vec<&Diagnostic> = diagnostics.iter().collect();
     sorted.sort_by_key(|d| std::cmp::Reverse(d.level));
@@ -115,9 +115,17 @@ pub fn run(args: ScanArgs) -> u8 {
                 .collect();
         }
     }
+    let image_lock = match &args.image_lock {
+        Some(p) => match crate::images::read_lock(p) {
+            Ok(lock) => Some(std::sync::Arc::new(lock)),
+            Err(d) => return fail(&d),
+        },
+        None => None,
+    };
     let settings = Settings {
         profile,
         pss_version: args.pss_version,
+        image_lock,
     };
     let active = match config.active_rules(
         rampart_rules::all(),

@@ -8,37 +8,6 @@ pub mod pss;
 pub mod secrets;
 pub mod workloads;
 
-/// A container image reference split as the container runtime reads it:
-/// `[registry[:port]/]path[:tag][@digest]`.
-#[derive(Debug, PartialEq, Eq)]
-pub struct ImageRef<'a> {
-    pub name: &'a str,
-    pub tag: Option<&'a str>,
-    pub digest: Option<&'a str>,
-}
-
-pub fn parse_image(image: &str) -> ImageRef<'_> {
-    let (rest, digest) = match image.split_once('@') {
-        Some((r, d)) => (r, Some(d)),
-        None => (image, None),
-    };
-    // A ':' after the last '/' separates the tag; one before it belongs to
-    // a registry port (`registry:5000/app`).
-    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
-    match rest[last_slash..].rfind(':') {
-        Some(i) => ImageRef {
-            name: &rest[..last_slash + i],
-            tag: Some(&rest[last_slash + i + 1..]),
-            digest,
-        },
-        None => ImageRef {
-            name: rest,
-            tag: None,
-            digest,
-        },
-    }
-}
-
 /// True when a resource quantity is zero (`0`, `0m`, `0.0Gi`, `+0e3`): the
 /// kubelet treats a zero limit as no limit at all.
 pub fn quantity_is_zero(q: &str) -> bool {
@@ -110,26 +79,6 @@ pub fn is_namespaced(inventory: &rampart_core::Inventory, group: &str, kind: &st
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn image_references() {
-        let r = parse_image("nginx");
-        assert_eq!((r.name, r.tag, r.digest), ("nginx", None, None));
-        let r = parse_image("registry:5000/team/app");
-        assert_eq!((r.name, r.tag), ("registry:5000/team/app", None));
-        let r = parse_image("registry:5000/team/app:1.2");
-        assert_eq!((r.name, r.tag), ("registry:5000/team/app", Some("1.2")));
-        let r = parse_image("app:latest@sha256:abc");
-        assert_eq!(
-            (r.name, r.tag, r.digest),
-            ("app", Some("latest"), Some("sha256:abc"))
-        );
-        let r = parse_image("ghcr.io/o/app@sha256:abc");
-        assert_eq!(
-            (r.name, r.tag, r.digest),
-            ("ghcr.io/o/app", None, Some("sha256:abc"))
-        );
-    }
 
     #[test]
     fn zero_quantities() {

@@ -1,7 +1,7 @@
 use rampart_core::rule::{Category, Framework, Reference};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
-use crate::support::parse_image;
+use crate::support::images::parse_image;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
