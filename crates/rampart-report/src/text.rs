@@ -70,7 +70,12 @@ pub fn render(report: &Report, color: bool) -> String {
             p.style(&origin, Style::new().dimmed())
         );
         for f in findings {
-            finding(&mut out, &mut lines, f, &p);
+            // The lines that secrets rules point at may hold the secret
+            // itself (an env value, a Secret's data); never quote them.
+            let quote = report
+                .rule(&f.rule)
+                .is_none_or(|m| m.category != rampart_core::Category::Secrets);
+            finding(&mut out, quote.then_some(&mut lines), f, &p);
         }
         out.push('\n');
     }
@@ -167,7 +172,7 @@ impl<'a> Lines<'a> {
     }
 }
 
-fn finding(out: &mut String, lines: &mut Lines, f: &Finding, p: &Paint) {
+fn finding(out: &mut String, lines: Option<&mut Lines>, f: &Finding, p: &Paint) {
     let loc = &f.location;
     let _ = writeln!(
         out,
@@ -180,7 +185,7 @@ fn finding(out: &mut String, lines: &mut Lines, f: &Finding, p: &Paint) {
         ),
     );
     let _ = writeln!(out, "           {}", f.message);
-    let Some(line) = lines.get(&loc.file, loc.start.line) else {
+    let Some(line) = lines.and_then(|l| l.get(&loc.file, loc.start.line)) else {
         return;
     };
     let num = loc.start.line.to_string();
