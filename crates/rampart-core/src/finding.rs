@@ -86,6 +86,10 @@ pub struct Location {
     /// The chart template a Helm-rendered object came from (`# Source:`).
     #[serde(rename = "helmSource", skip_serializing_if = "Option::is_none")]
     pub helm_source: Option<Arc<str>>,
+    /// False when the source line of `start` holds a value that may be a
+    /// secret: reports that quote lines must not quote this one.
+    #[serde(skip)]
+    pub quotable: bool,
 }
 
 /// Why a finding is not counted against the exit code.

@@ -17,6 +17,7 @@ pub mod finding;
 pub mod images;
 pub mod inventory;
 pub mod node;
+pub mod redact;
 pub mod rule;
 pub mod selector;
 pub mod source;

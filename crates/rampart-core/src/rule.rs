@@ -399,6 +399,7 @@ impl Emitter<'_> {
                     crate::inventory::dotted(&format!("/{}", tail.join("/")))
                 }),
                 helm_source: o.helm_source.clone(),
+                quotable: !crate::redact::line_holds_secret(&o.root, located.start.line),
                 pointer,
             },
             remediation: Cow::Borrowed(self.rule.rule.meta.remediation),

@@ -72,9 +72,10 @@ pub fn render(report: &Report, color: bool) -> String {
         for f in findings {
             // The lines that secrets rules point at may hold the secret
             // itself (an env value, a Secret's data); never quote them.
-            let quote = report
-                .rule(&f.rule)
-                .is_none_or(|m| m.category != rampart_core::Category::Secrets);
+            let quote = f.location.quotable
+                && report
+                    .rule(&f.rule)
+                    .is_none_or(|m| m.category != rampart_core::Category::Secrets);
             finding(&mut out, quote.then_some(&mut lines), f, &p);
         }
         out.push('\n');

@@ -480,9 +480,7 @@ impl PodIndex {
                 .iter()
                 .map(|&pair| self.by_label.get(&key(namespace, Some(pair))));
             // A pair no template carries means no template matches.
-            lists
-                .min_by_key(|l| l.map_or(0, Vec::len))
-                .flatten()
+            lists.min_by_key(|l| l.map_or(0, Vec::len)).flatten()
         };
         self.in_namespace(inventory, namespace, candidates)
             .filter(move |t| t.matches(inventory, selector))
@@ -633,5 +631,58 @@ mod tests {
         assert!(paths_overlap("/exports/a/", "/exports/a"));
         assert!(!paths_overlap("/exports/a", "/exports/b"));
         assert!(!paths_overlap("/exports", "/exports-b"));
+    }
+
+    #[test]
+    fn chunked_index_equals_sequential() {
+        use rampart_core::source::SourceFile;
+        use rampart_core::yaml::Limits;
+        use std::fmt::Write as _;
+
+        let mut text = String::new();
+        for i in 0..20_000 {
+            let _ = write!(
+                text,
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}, namespace: ns{}, labels: {{app: a{}, i: \"{i}\"}}}}\nspec: {{containers: [{{name: c, image: i}}]}}\n---\n",
+                i % 3,
+                i % 7
+            );
+        }
+        text.push_str("apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: ns1}\nspec: {selector: {app: a2}}\n");
+        let inventory = Inventory::from_sources(
+            vec![SourceFile {
+                name: "t.yaml".into(),
+                text,
+            }],
+            Vec::new(),
+            Limits::default(),
+        );
+        let chunked = PodIndex::build(&inventory);
+        let sequential = PodIndex::build_part(&inventory.objects, 0);
+        let names = |index: &PodIndex, sel: &Selector| -> Vec<String> {
+            index
+                .select(&inventory, Some("ns1"), sel)
+                .map(|t| t.object(&inventory).name().to_string())
+                .collect()
+        };
+        let app = map_selector(
+            inventory
+                .objects
+                .last()
+                .and_then(|s| s.root.path(&["spec", "selector"])),
+        )
+        .unwrap_or(Selector::Nothing);
+        assert_eq!(names(&chunked, &app).len(), 952);
+        let everything = Selector::All(Vec::new());
+        for sel in [&app, &everything] {
+            assert_eq!(names(&chunked, sel), names(&sequential, sel));
+        }
+        assert_eq!(names(&chunked, &everything).len(), 6667);
+        let labels: BTreeMap<String, String> = [("app".to_string(), "a2".to_string())].into();
+        let services: Vec<&str> = chunked
+            .services_selecting(&inventory, Some("ns1"), &labels)
+            .map(Object::name)
+            .collect();
+        assert_eq!(services, ["s"]);
     }
 }

@@ -63,7 +63,8 @@ fn check(ctx: &Ctx, out: &mut Emitter) {
         || index
             .select(ctx.inventory, namespace, &selector)
             .next()
-            .is_some() {
+            .is_some()
+    {
         return;
     }
     let labels: Vec<String> = string_entries(spec.get("selector"))
