@@ -46,7 +46,7 @@ pub fn int(node: Option<&Node>) -> Option<i64> {
     }
 }
 
-/// The object is `kind` of the core API group or of `group`.
+/// Whether the object is a `kind` of API group `group` (`""` for core).
 pub fn is(object: &Object, group: &str, kind: &str) -> bool {
     object.kind() == kind && object.group() == group
 }
