@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::Finding;
+use crate::finding::{Finding, Fingerprint};
 
 pub const BASELINE_VERSION: u32 = 1;
 
@@ -29,7 +29,7 @@ impl Baseline {
             .iter()
             .filter(|f| f.suppressed.is_none())
             .map(|f| Entry {
-                fingerprint: f.fingerprint.clone(),
+                fingerprint: f.fingerprint.to_string(),
                 rule: f.rule.to_string(),
                 object: f.object.to_string(),
             })
@@ -55,10 +55,12 @@ impl Baseline {
         Ok(b)
     }
 
-    pub fn fingerprints(&self) -> HashSet<&str> {
+    /// The recorded fingerprints; an entry that is not a fingerprint is an
+    /// error, not silently ignored.
+    pub fn fingerprints(&self) -> Result<HashSet<Fingerprint>, String> {
         self.findings
             .iter()
-            .map(|e| e.fingerprint.as_str())
+            .map(|e| e.fingerprint.parse())
             .collect()
     }
 }

@@ -100,6 +100,42 @@ pub struct Suppression {
     pub reason: String,
 }
 
+/// A finding's stable identity: 128 bits of a SHA-256, written as 32 hex
+/// digits. Kept binary because a large scan has hundreds of thousands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Fingerprint(pub [u8; 16]);
+
+impl fmt::Display for Fingerprint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for b in self.0 {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::str::FromStr for Fingerprint {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("`{s}` is not a fingerprint (32 hex digits)");
+        if s.len() != 32 || !s.is_ascii() {
+            return Err(bad());
+        }
+        let mut out = [0u8; 16];
+        for (i, byte) in out.iter_mut().enumerate() {
+            *byte = u8::from_str_radix(&s[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+        }
+        Ok(Fingerprint(out))
+    }
+}
+
+impl Serialize for Fingerprint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Finding {
     pub rule: Cow<'static, str>,
@@ -107,10 +143,9 @@ pub struct Finding {
     pub message: String,
     pub object: Arc<ObjectRef>,
     pub location: Location,
-    pub remediation: Cow<'static, str>,
     /// Stable identity for baselines: rule, object and field (containers by
     /// name), never line numbers.
-    pub fingerprint: String,
+    pub fingerprint: Fingerprint,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suppressed: Option<Suppression>,
 }

@@ -8,7 +8,7 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use crate::finding::{Finding, Location, ObjectRef, Severity};
+use crate::finding::{Finding, Fingerprint, Location, ObjectRef, Severity};
 use crate::inventory::{Inventory, Object};
 use crate::workload::{ContainerRef, Workload};
 
@@ -402,7 +402,6 @@ impl Emitter<'_> {
                 quotable: !crate::redact::line_holds_secret(&o.root, located.start.line),
                 pointer,
             },
-            remediation: Cow::Borrowed(self.rule.rule.meta.remediation),
             fingerprint,
             suppressed: None,
         });
@@ -411,7 +410,7 @@ impl Emitter<'_> {
 
 /// A finding's identity across edits: rule, API group (not version, so a
 /// v1beta1 → v1 migration keeps it), kind, namespace, name and field.
-pub fn fingerprint(rule: &str, object: &ObjectRef, stable_pointer: &str) -> String {
+pub fn fingerprint(rule: &str, object: &ObjectRef, stable_pointer: &str) -> Fingerprint {
     use sha2::{Digest, Sha256};
     let group = object.api_version.rsplit_once('/').map_or("", |(g, _)| g);
     let mut h = Sha256::new();
@@ -427,10 +426,7 @@ pub fn fingerprint(rule: &str, object: &ObjectRef, stable_pointer: &str) -> Stri
         h.update([0]);
     }
     let digest = h.finalize();
-    let mut hex = String::with_capacity(32);
-    for b in &digest[..16] {
-        hex.push(char::from_digit((b >> 4) as u32, 16).unwrap_or('0'));
-        hex.push(char::from_digit((b & 15) as u32, 16).unwrap_or('0'));
-    }
-    hex
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&digest[..16]);
+    Fingerprint(out)
 }

@@ -63,7 +63,7 @@ struct Finding<'a> {
     message: &'a str,
     object: &'a rampart_core::ObjectRef,
     location: Location<'a>,
-    fingerprint: &'a str,
+    fingerprint: &'a rampart_core::finding::Fingerprint,
     #[serde(skip_serializing_if = "Option::is_none")]
     suppressed: Option<&'a rampart_core::Suppression>,
 }
@@ -177,6 +177,6 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<
             .collect(),
         compliance: report.compliance,
     };
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    serde_json::to_writer(&mut *out, &doc)?;
     out.write_all(b"\n")
 }

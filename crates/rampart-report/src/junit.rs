@@ -31,7 +31,7 @@ pub fn render(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()
                         f.location.start.col,
                         f.location.pointer,
                         f.message,
-                        f.remediation
+                        rule.remediation
                     ));
                     st
                 }

@@ -151,10 +151,16 @@ struct SarifResult<'a> {
     level: &'static str,
     message: Text<'a>,
     locations: [Location<'a>; 1],
-    partial_fingerprints: BTreeMap<&'static str, &'a str>,
+    partial_fingerprints: Fingerprints<'a>,
     properties: ResultProperties<'a>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression<'a>>,
+}
+
+#[derive(Serialize)]
+struct Fingerprints<'a> {
+    #[serde(rename = "rampart/v1")]
+    v1: &'a rampart_core::finding::Fingerprint,
 }
 
 #[derive(Serialize)]
@@ -279,7 +285,7 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<
             level: level(f.severity),
             message: Text { text: &f.message },
             locations: [location(f)],
-            partial_fingerprints: BTreeMap::from([("rampart/v1", f.fingerprint.as_str())]),
+            partial_fingerprints: Fingerprints { v1: &f.fingerprint },
             properties: ResultProperties {
                 severity: f.severity.as_str(),
                 pointer: &f.location.pointer,
@@ -346,6 +352,6 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<
             results,
         }],
     };
-    serde_json::to_writer_pretty(&mut *out, &log)?;
+    serde_json::to_writer(&mut *out, &log)?;
     out.write_all(b"\n")
 }

@@ -200,11 +200,15 @@ pub fn run(args: ScanArgs) -> u8 {
         framework.map(|f| compliance::summarize(f, &active, &outcome.findings, &inventory));
     let mut baselined = 0;
     if let Some(b) = &baseline {
-        let known = b.fingerprints();
+        let known = match b.fingerprints() {
+            Ok(k) => k,
+            Err(e) => {
+                eprintln!("error: baseline: {e}");
+                return exit::ERROR;
+            }
+        };
         let before = outcome.findings.len();
-        outcome
-            .findings
-            .retain(|f| !known.contains(f.fingerprint.as_str()));
+        outcome.findings.retain(|f| !known.contains(&f.fingerprint));
         baselined = before - outcome.findings.len();
     }
 
