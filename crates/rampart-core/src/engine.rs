@@ -150,6 +150,12 @@ fn check_object(
             findings.push(finding);
         }
     }
+    if !findings.is_empty() {
+        let secret = crate::redact::secret_lines(&object.root);
+        for f in &mut findings {
+            f.location.quotable = secret.binary_search(&f.location.start.line).is_err();
+        }
+    }
     findings.sort_by(|a, b| {
         (a.location.start, &a.rule, &a.location.pointer).cmp(&(
             b.location.start,

@@ -28,30 +28,39 @@ const CREDENTIAL_WORDS: &[&str] = &[
 ];
 
 fn credential_name(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    CREDENTIAL_WORDS.iter().any(|w| k.contains(w))
+    // Case-insensitive substring test without allocating: this runs on
+    // every string field of every object that has a finding.
+    let k = key.as_bytes();
+    CREDENTIAL_WORDS.iter().any(|w| {
+        k.windows(w.len())
+            .any(|window| window.eq_ignore_ascii_case(w.as_bytes()))
+    })
 }
 
-/// True when a scalar on 1-based `line` of this object may be a secret.
-pub fn line_holds_secret(root: &Node, line: u32) -> bool {
-    // Only a subtree that reaches `line` can hold a value on it.
-    fn walk(node: &Node, line: u32, sensitive: bool) -> bool {
-        if node.end.line < line || node.start.line > line {
-            return false;
-        }
+/// The 1-based lines of this object that hold a scalar that may be a
+/// secret, sorted. One walk per object, however many findings it has.
+pub fn secret_lines(root: &Node) -> Vec<u32> {
+    fn walk(node: &Node, sensitive: bool, out: &mut Vec<u32>) {
         match &node.value {
-            Value::Map(entries) => entries.iter().any(|e| {
-                let sensitive = sensitive
-                    || matches!(&*e.key, "data" | "stringData" | "binaryData" | "value")
-                    || e.key == "kubectl.kubernetes.io/last-applied-configuration"
-                    || (matches!(e.value.value, Value::Str(_)) && credential_name(&e.key));
-                walk(&e.value, line, sensitive)
-            }),
-            Value::Seq(items) => items.iter().any(|i| walk(i, line, sensitive)),
-            _ => sensitive && node.start.line <= line && node.end.line >= line,
+            Value::Map(entries) => {
+                for e in entries.iter() {
+                    let sensitive = sensitive
+                        || matches!(&*e.key, "data" | "stringData" | "binaryData" | "value")
+                        || e.key == "kubectl.kubernetes.io/last-applied-configuration"
+                        || (matches!(e.value.value, Value::Str(_)) && credential_name(&e.key));
+                    walk(&e.value, sensitive, out);
+                }
+            }
+            Value::Seq(items) => items.iter().for_each(|i| walk(i, sensitive, out)),
+            _ if sensitive => out.extend(node.start.line..=node.end.line),
+            _ => {}
         }
     }
-    walk(root, line, false)
+    let mut out = Vec::new();
+    walk(root, false, &mut out);
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]
@@ -64,8 +73,9 @@ mod tests {
             .unwrap()
             .root
             .unwrap();
+        let secret = secret_lines(&root);
         (1..=y.lines().count() as u32)
-            .map(|l| line_holds_secret(&root, l))
+            .map(|l| secret.binary_search(&l).is_ok())
             .collect()
     }
 

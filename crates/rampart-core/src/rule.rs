@@ -399,7 +399,8 @@ impl Emitter<'_> {
                     crate::inventory::dotted(&format!("/{}", tail.join("/")))
                 }),
                 helm_source: o.helm_source.clone(),
-                quotable: !crate::redact::line_holds_secret(&o.root, located.start.line),
+                // Decided per object by the engine, once all its findings are in.
+                quotable: true,
                 pointer,
             },
             fingerprint,

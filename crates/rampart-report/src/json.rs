@@ -2,26 +2,12 @@
 //! describes it, tests validate against it, and `schemaVersion` changes
 //! whenever a field changes meaning or disappears.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::Report;
 
 pub const SCHEMA_VERSION: u32 = 1;
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Doc<'a> {
-    schema_version: u32,
-    tool: Tool<'a>,
-    summary: Summary,
-    /// Documentation of the rules that ran, once, rather than in every
-    /// finding.
-    rules: Vec<Rule<'a>>,
-    findings: Vec<Finding<'a>>,
-    diagnostics: Vec<Diag<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    compliance: Option<&'a rampart_core::compliance::Compliance>,
-}
 
 #[derive(Serialize)]
 struct Tool<'a> {
@@ -100,83 +86,126 @@ struct Diag<'a> {
     message: &'a str,
 }
 
+fn finding<'a>(report: &'a Report, f: &'a rampart_core::Finding) -> Finding<'a> {
+    let meta = report.rule(&f.rule);
+    Finding {
+        rule: &f.rule,
+        severity: f.severity.as_str(),
+        title: meta.map_or("", |m| m.title),
+        category: meta.map_or("", |m| m.category.as_str()),
+        message: &f.message,
+        object: &f.object,
+        location: Location {
+            file: &f.location.file,
+            line: f.location.start.line,
+            column: f.location.start.col,
+            end_line: f.location.end.line,
+            end_column: f.location.end.col,
+            pointer: &f.location.pointer,
+            exact: f.location.exact,
+            missing: f.location.missing.as_deref(),
+            helm_source: f.location.helm_source.as_deref(),
+        },
+        fingerprint: &f.fingerprint,
+        suppressed: f.suppressed.as_ref(),
+    }
+}
+
+/// Writes `"key":` and the value.
+fn field(
+    out: &mut dyn std::io::Write,
+    first: bool,
+    key: &str,
+    value: &impl Serialize,
+) -> std::io::Result<()> {
+    out.write_all(if first { b"{\"" } else { b",\"" })?;
+    out.write_all(key.as_bytes())?;
+    out.write_all(b"\":")?;
+    serde_json::to_writer(&mut *out, value)?;
+    Ok(())
+}
+
 pub fn render(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     let s = report.summary();
-    let doc = Doc {
-        schema_version: SCHEMA_VERSION,
-        tool: Tool {
+    let summary = Summary {
+        objects: report.objects,
+        files: report.sources.len(),
+        findings: s.findings,
+        suppressed: s.suppressed,
+        baselined: report.baselined,
+        by_severity: s
+            .by_severity
+            .iter()
+            .map(|(k, v)| (k.as_str(), *v))
+            .collect(),
+        errors: s.errors,
+        warnings: s.warnings,
+    };
+    let rules: Vec<Rule> = report
+        .rules
+        .iter()
+        .map(|m| Rule {
+            id: m.id,
+            title: m.title,
+            severity: m.severity.as_str(),
+            category: m.category.as_str(),
+            remediation: m.remediation,
+            references: m.references,
+        })
+        .collect();
+    let diagnostics: Vec<Diag> = report
+        .diagnostics
+        .iter()
+        .map(|d| Diag {
+            level: d.level,
+            code: d.code,
+            file: d.file.as_deref(),
+            line: d.pos.map(|p| p.line),
+            column: d.pos.map(|p| p.col),
+            pointer: d.pointer.as_deref(),
+            message: &d.message,
+        })
+        .collect();
+    // Findings are serialised in parallel chunks (a large scan has hundreds
+    // of thousands) and written in order; the rest of the document is small.
+    let findings: Vec<Vec<u8>> = report
+        .findings
+        .par_chunks(2048)
+        .map(|chunk| {
+            let mut buf = Vec::with_capacity(chunk.len() * 512);
+            for (i, f) in chunk.iter().enumerate() {
+                if i > 0 {
+                    buf.push(b',');
+                }
+                // Serialising borrowed data into a Vec cannot fail.
+                let _ = serde_json::to_writer(&mut buf, &finding(report, f));
+            }
+            buf
+        })
+        .collect();
+    field(out, true, "schemaVersion", &SCHEMA_VERSION)?;
+    field(
+        out,
+        false,
+        "tool",
+        &Tool {
             name: "rampart",
             version: report.tool_version,
         },
-        summary: Summary {
-            objects: report.objects,
-            files: report.sources.len(),
-            findings: s.findings,
-            suppressed: s.suppressed,
-            baselined: report.baselined,
-            by_severity: s
-                .by_severity
-                .iter()
-                .map(|(k, v)| (k.as_str(), *v))
-                .collect(),
-            errors: s.errors,
-            warnings: s.warnings,
-        },
-        rules: report
-            .rules
-            .iter()
-            .map(|m| Rule {
-                id: m.id,
-                title: m.title,
-                severity: m.severity.as_str(),
-                category: m.category.as_str(),
-                remediation: m.remediation,
-                references: m.references,
-            })
-            .collect(),
-        findings: report
-            .findings
-            .iter()
-            .map(|f| {
-                let meta = report.rule(&f.rule);
-                Finding {
-                    rule: &f.rule,
-                    severity: f.severity.as_str(),
-                    title: meta.map_or("", |m| m.title),
-                    category: meta.map_or("", |m| m.category.as_str()),
-                    message: &f.message,
-                    object: &f.object,
-                    location: Location {
-                        file: &f.location.file,
-                        line: f.location.start.line,
-                        column: f.location.start.col,
-                        end_line: f.location.end.line,
-                        end_column: f.location.end.col,
-                        pointer: &f.location.pointer,
-                        exact: f.location.exact,
-                        missing: f.location.missing.as_deref(),
-                        helm_source: f.location.helm_source.as_deref(),
-                    },
-                    fingerprint: &f.fingerprint,
-                    suppressed: f.suppressed.as_ref(),
-                }
-            })
-            .collect(),
-        diagnostics: report
-            .diagnostics
-            .iter()
-            .map(|d| Diag {
-                level: d.level,
-                code: d.code,
-                file: d.file.as_deref(),
-                line: d.pos.map(|p| p.line),
-                column: d.pos.map(|p| p.col),
-                pointer: d.pointer.as_deref(),
-                message: &d.message,
-            })
-            .collect(),
-        compliance: report.compliance,
-    };
-    serde_json::to_writer(&mut *out, &doc)?;
-    out.write_all(b"\n")
+    )?;
+    field(out, false, "summary", &summary)?;
+    field(out, false, "rules", &rules)?;
+    out.write_all(b",\"findings\":[")?;
+    for (i, chunk) in findings.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",")?;
+        }
+        out.write_all(chunk)?;
+    }
+    out.write_all(b"]")?;
+    field(out, false, "diagnostics", &diagnostics)?;
+    if let Some(c) = report.compliance {
+        field(out, false, "compliance", c)?;
+    }
+    out.write_all(b"}\n")
 }
