@@ -166,23 +166,6 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<
             message: &d.message,
         })
         .collect();
-    // Findings are serialised in parallel chunks (a large scan has hundreds
-    // of thousands) and written in order; the rest of the document is small.
-    let findings: Vec<Vec<u8>> = report
-        .findings
-        .par_chunks(2048)
-        .map(|chunk| {
-            let mut buf = Vec::with_capacity(chunk.len() * 512);
-            for (i, f) in chunk.iter().enumerate() {
-                if i > 0 {
-                    buf.push(b',');
-                }
-                // Serialising borrowed data into a Vec cannot fail.
-                let _ = serde_json::to_writer(&mut buf, &finding(report, f));
-            }
-            buf
-        })
-        .collect();
     field(out, true, "schemaVersion", &SCHEMA_VERSION)?;
     field(
         out,
@@ -196,11 +179,29 @@ pub fn render(report: &Report, out: &mut dyn std::io::Write) -> std::io::Result<
     field(out, false, "summary", &summary)?;
     field(out, false, "rules", &rules)?;
     out.write_all(b",\"findings\":[")?;
-    for (i, chunk) in findings.iter().enumerate() {
-        if i > 0 {
-            out.write_all(b",")?;
+    // Findings are serialised in parallel (a large scan has hundreds of
+    // thousands), a bounded batch at a time so that the report never sits
+    // in memory whole, and written in order.
+    const CHUNK: usize = 1024;
+    let batch = CHUNK * 2 * rayon::current_num_threads();
+    for (b, findings) in report.findings.chunks(batch).enumerate() {
+        let parts: Vec<Vec<u8>> = findings
+            .par_chunks(CHUNK)
+            .map(|chunk| {
+                let mut buf = Vec::with_capacity(chunk.len() * 600);
+                for f in chunk {
+                    buf.push(b',');
+                    // Serialising borrowed data into a Vec cannot fail.
+                    let _ = serde_json::to_writer(&mut buf, &finding(report, f));
+                }
+                buf
+            })
+            .collect();
+        for (i, part) in parts.iter().enumerate() {
+            // Every part starts with a separator; the very first has none.
+            let skip = usize::from(b == 0 && i == 0);
+            out.write_all(&part[skip..])?;
         }
-        out.write_all(chunk)?;
     }
     out.write_all(b"]")?;
     field(out, false, "diagnostics", &diagnostics)?;
