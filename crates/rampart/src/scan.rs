@@ -157,7 +157,20 @@ pub fn run(args: ScanArgs) -> u8 {
         pb
     });
     let started = std::time::Instant::now();
-    let inventory = Inventory::load(&inputs, Limits::default(), &|p: &Path| config.excludes(p));
+    let format = match args.output {
+        OutputFormat::Text => Format::Text,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Junit => Format::Junit,
+    };
+    let mut inventory = Inventory::load(&inputs, Limits::default(), &|p: &Path| config.excludes(p));
+    // Only the text report quotes source lines; the trees hold everything
+    // else, so the input text can go before findings take its place.
+    if format != Format::Text {
+        for source in &mut inventory.sources {
+            source.text = String::new();
+        }
+    }
     tracing::info!(
         "loaded {} objects from {} files in {:.2?}",
         inventory.objects.len(),
@@ -221,12 +234,6 @@ pub fn run(args: ScanArgs) -> u8 {
         objects: inventory.objects.len(),
         baselined,
         compliance: compliance.as_ref(),
-    };
-    let format = match args.output {
-        OutputFormat::Text => Format::Text,
-        OutputFormat::Json => Format::Json,
-        OutputFormat::Sarif => Format::Sarif,
-        OutputFormat::Junit => Format::Junit,
     };
     let to_terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
