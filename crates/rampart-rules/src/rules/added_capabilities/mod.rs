@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, PssControl, PssLevel, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, PssControl, PssLevel};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::pss::BASELINE_CAPABILITIES;
@@ -28,21 +29,9 @@ securityContext:
     add: ["NET_BIND_SERVICE"]   # only if it binds ports below 1024
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Pss,
-                id: "baseline/capabilities",
-                title: "Capabilities",
-            },
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.9",
-                title: "Minimize the admission of containers with capabilities assigned",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security",
-                title: "Use containers built to run applications as non-root users; deny privileged containers",
-            },
+            refs::PSS_BASELINE_CAPABILITIES,
+            refs::CIS_5_2_9,
+            refs::NSA_POD_SECURITY,
         ],
         params: &[],
         pss: Some(PssControl {

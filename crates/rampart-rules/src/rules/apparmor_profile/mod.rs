@@ -1,5 +1,6 @@
 use rampart_core::node::pointer;
-use rampart_core::rule::{Category, Framework, PssControl, PssLevel, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, PssControl, PssLevel};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::pss::{
@@ -31,16 +32,8 @@ spec:
 ```
 Replace `container.apparmor.security.beta.kubernetes.io/*: unconfined` annotations with the field."#,
         references: &[
-            Reference {
-                framework: Framework::Pss,
-                id: "baseline/appArmorProfile",
-                title: "AppArmor",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security",
-                title: "Use containers built to run applications as non-root users; deny privileged containers",
-            },
+            refs::PSS_BASELINE_APPARMORPROFILE,
+            refs::NSA_POD_SECURITY,
         ],
         params: &[],
         pss: Some(PssControl {

@@ -1,5 +1,6 @@
 use rampart_core::node::pointer;
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Value, Workload};
 
 use crate::support::workloads::service_account_name;
@@ -33,16 +34,8 @@ metadata:
 automountServiceAccountToken: false
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Cis,
-                id: "5.1.6",
-                title: "Ensure that Service Account Tokens are only mounted where necessary",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security/service-account-tokens",
-                title: "Protect Pod service account tokens",
-            },
+            refs::CIS_5_1_6,
+            refs::NSA_POD_SECURITY_SERVICE_ACCOUNT_TOKENS,
         ],
         params: &[],
         pss: None,

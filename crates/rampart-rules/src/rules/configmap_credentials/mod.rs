@@ -1,7 +1,8 @@
 use std::borrow::Cow;
 
 use rampart_core::node::pointer;
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity};
 
 use crate::support::objects::{is, string_entries};
@@ -37,16 +38,8 @@ volumes:
   secret: {secretName: db}
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Cis,
-                id: "5.4.1",
-                title: "Prefer using Secrets as files over Secrets as environment variables",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "network-separation/secrets",
-                title: "Keep credentials in Secrets, encrypted at rest, not in plain configuration",
-            },
+            refs::CIS_5_4_1,
+            refs::NSA_NETWORK_SEPARATION_SECRETS,
         ],
         params: &[],
         pss: None,

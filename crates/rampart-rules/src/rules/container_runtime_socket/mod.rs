@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::workloads::{exposed_runtime_socket, host_path_volumes};
@@ -29,16 +30,8 @@ volumes:
 ```
 Node agents that truly need the socket belong in a dedicated, locked-down namespace with an exemption that states why."#,
         references: &[
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.11",
-                title: "Minimize the admission of HostPath volumes",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security",
-                title: "Do not expose the container runtime socket to containers",
-            },
+            refs::CIS_5_2_11,
+            refs::NSA_POD_SECURITY,
         ],
         params: &[],
         pss: None,

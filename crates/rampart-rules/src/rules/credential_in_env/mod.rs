@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::secrets::credential_evidence;
@@ -30,16 +31,8 @@ volumeMounts:
 ```
 and rotate the credential: it has been exposed."#,
         references: &[
-            Reference {
-                framework: Framework::Cis,
-                id: "5.4.1",
-                title: "Prefer using Secrets as files over Secrets as environment variables",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "network-separation/secrets",
-                title: "Protect Kubernetes Secrets",
-            },
+            refs::CIS_5_4_1,
+            refs::NSA_NETWORK_SEPARATION_SECRETS,
         ],
         params: &[],
         pss: None,

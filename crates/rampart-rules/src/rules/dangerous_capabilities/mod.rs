@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, ParamDefault, ParamSpec, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, ParamDefault, ParamSpec};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::workloads::{added_capabilities, capability_name};
@@ -30,16 +31,8 @@ securityContext:
     add: ["NET_BIND_SERVICE"]
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.9",
-                title: "Minimize the admission of containers with capabilities assigned",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security",
-                title: "Deny privileged containers and unneeded Linux capabilities",
-            },
+            refs::CIS_5_2_9,
+            refs::NSA_POD_SECURITY,
         ],
         params: &[ParamSpec {
             name: "capabilities",

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, ParamDefault, ParamSpec, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, ParamDefault, ParamSpec};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity};
 
 use crate::support::is_namespaced;
@@ -24,16 +25,8 @@ metadata:
   namespace: shop
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Cis,
-                id: "5.6.4",
-                title: "The default namespace should not be used",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "network-separation/namespaces",
-                title: "Use namespaces to isolate resources",
-            },
+            refs::CIS_5_6_4,
+            refs::NSA_NETWORK_SEPARATION_NAMESPACES,
         ],
         params: &[ParamSpec {
             name: "flag-missing-namespace",

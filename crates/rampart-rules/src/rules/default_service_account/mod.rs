@@ -1,5 +1,6 @@
 use rampart_core::node::pointer;
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::workloads::{service_account_field, service_account_name};
@@ -34,16 +35,8 @@ spec:
       serviceAccountName: web
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Cis,
-                id: "5.1.5",
-                title: "Ensure that default service accounts are not actively used",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security/service-account-tokens",
-                title: "Protect Pod service account tokens",
-            },
+            refs::CIS_5_1_5,
+            refs::NSA_POD_SECURITY_SERVICE_ACCOUNT_TOKENS,
         ],
         params: &[],
         pss: None,

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, ParamDefault, ParamSpec, PssVersion, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, ParamDefault, ParamSpec, PssVersion};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity};
 
 pub static RULE: Rule = Rule {
@@ -33,11 +34,7 @@ spec:
         backend:
           service: {name: web, port: {number: 80}}
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "upgrading",
-            title: "Keep Kubernetes and its manifests current so that upgrades and patches apply",
-        }],
+        references: &[refs::NSA_UPGRADING],
         params: &[ParamSpec {
             name: "kubernetes-version",
             description: "Kubernetes version to judge against: `latest` or `v1.N`.",

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, ParamDefault, ParamSpec, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, ParamDefault, ParamSpec};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::images::{containers_with_images, matching_prefix, parse_image};
@@ -32,11 +33,7 @@ containers:
   - name: metrics-server
     image: registry.k8s.io/metrics-server/metrics-server:v0.7.2  # was k8s.gcr.io/...
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "images",
-            title: "Use trusted, immutable container images",
-        }],
+        references: &[refs::NSA_IMAGES],
         params: &[ParamSpec {
             name: "deprecated-registries",
             description: "Registry hosts or host/path prefixes that must no longer be used. \

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Object, Rule, RuleMeta, Severity};
 
 use crate::support::objects::{int, is, items};
@@ -34,11 +35,7 @@ spec:
   loadBalancerSourceRanges: ["203.0.113.0/24"]
   allocateLoadBalancerNodePorts: false
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "network-separation",
-            title: "Limit exposure of services; place controlled entry points in front of workloads",
-        }],
+        references: &[refs::NSA_NETWORK_SEPARATION],
         params: &[],
         pss: None,
     },

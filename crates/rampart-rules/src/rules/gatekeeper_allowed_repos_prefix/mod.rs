@@ -1,5 +1,6 @@
 use rampart_core::node::push_index;
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity};
 
 use crate::support::objects::items;
@@ -33,11 +34,7 @@ spec:
     - "registry.example.com/"
     - "gcr.io/acme-prod/"
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "images",
-            title: "Only allow images from trusted registries",
-        }],
+        references: &[refs::NSA_IMAGES],
         params: &[],
         pss: None,
     },

@@ -1,5 +1,6 @@
 use rampart_core::node::push_index;
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::objects::{image_path, is_repository};
@@ -29,11 +30,7 @@ containers:
   image: registry.k8s.io/git-sync/git-sync:v4.4.0
   args: ["--repo=https://github.com/acme/site", "--root=/git", "--period=60s"]
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "pod-security",
-            title: "Limit what can change the code and commands a container runs",
-        }],
+        references: &[refs::NSA_POD_SECURITY],
         params: &[],
         pss: None,
     },

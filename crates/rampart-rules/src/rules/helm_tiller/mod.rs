@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::objects::{image_path, is_repository};
@@ -23,11 +24,7 @@ component. A container is reported when its image repository is `tiller` \
 # kubectl -n kube-system delete deployment tiller-deploy
 # kubectl -n kube-system delete service tiller-deploy
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "upgrading",
-            title: "Remove end-of-life components",
-        }],
+        references: &[refs::NSA_UPGRADING],
         params: &[],
         pss: None,
     },

@@ -1,5 +1,6 @@
 use rampart_core::node::pointer;
-use rampart_core::rule::{Category, Framework, PssControl, PssLevel, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, PssControl, PssLevel};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 pub static RULE: Rule = Rule {
@@ -26,31 +27,11 @@ spec:
 ```
 Node agents that truly need a host namespace belong in a dedicated namespace with an exemption that states why."#,
         references: &[
-            Reference {
-                framework: Framework::Pss,
-                id: "baseline/hostNamespaces",
-                title: "Host Namespaces",
-            },
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.3",
-                title: "Minimize the admission of containers wishing to share the host process ID namespace",
-            },
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.4",
-                title: "Minimize the admission of containers wishing to share the host IPC namespace",
-            },
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.5",
-                title: "Minimize the admission of containers wishing to share the host network namespace",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security",
-                title: "Use containers built to run applications as non-root users; deny privileged containers",
-            },
+            refs::PSS_BASELINE_HOSTNAMESPACES,
+            refs::CIS_5_2_3,
+            refs::CIS_5_2_4,
+            refs::CIS_5_2_5,
+            refs::NSA_POD_SECURITY,
         ],
         params: &[],
         pss: Some(PssControl {

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Node, Rule, RuleMeta, Severity};
 
 use crate::support::objects::{is, is_system_path};
@@ -38,11 +39,7 @@ spec:
       - matchExpressions:
         - {key: kubernetes.io/hostname, operator: In, values: [node-1]}
 ```"#,
-        references: &[Reference {
-            framework: Framework::Cis,
-            id: "5.2.11",
-            title: "Minimize the admission of HostPath volumes",
-        }],
+        references: &[refs::CIS_5_2_11],
         params: &[],
         pss: None,
     },

@@ -1,5 +1,6 @@
 use rampart_core::node::{pointer, push_index};
-use rampart_core::rule::{Category, Framework, PssControl, PssLevel, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, PssControl, PssLevel};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 pub static RULE: Rule = Rule {
@@ -22,16 +23,8 @@ volumes:
 ```
 Node agents that truly need the host belong in a dedicated namespace with an exemption that states why."#,
         references: &[
-            Reference {
-                framework: Framework::Pss,
-                id: "baseline/hostPathVolumes",
-                title: "HostPath Volumes",
-            },
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.11",
-                title: "Minimize the admission of HostPath volumes",
-            },
+            refs::PSS_BASELINE_HOSTPATHVOLUMES,
+            refs::CIS_5_2_11,
         ],
         params: &[],
         pss: Some(PssControl {

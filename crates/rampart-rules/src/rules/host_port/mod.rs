@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, PssControl, PssLevel, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, PssControl, PssLevel};
 use rampart_core::{Check, ContainerKind, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 pub static RULE: Rule = Rule {
@@ -32,16 +33,8 @@ spec:
     targetPort: 8080
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Pss,
-                id: "baseline/hostPorts",
-                title: "HostPorts",
-            },
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.12",
-                title: "Minimize the admission of containers which use HostPorts",
-            },
+            refs::PSS_BASELINE_HOSTPORTS,
+            refs::CIS_5_2_12,
         ],
         params: &[],
         pss: Some(PssControl {

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::images::parse_image;
@@ -22,11 +23,7 @@ image: registry.example.com/shop/web:1.8.3
 # or
 image: registry.example.com/shop/web@sha256:4f3c...
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "images",
-            title: "Use trusted, immutable container images",
-        }],
+        references: &[refs::NSA_IMAGES],
         params: &[],
         pss: None,
     },

@@ -1,5 +1,6 @@
 use rampart_core::images::LockStatus;
-use rampart_core::rule::{Category, Framework, ParamDefault, ParamSpec, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, ParamDefault, ParamSpec};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::images::{containers_with_images, parse_image};
@@ -42,11 +43,7 @@ containers:
   - name: web
     image: registry.example.com/shop/web:1.8.3@sha256:4f3c2b1a...
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "images",
-            title: "Use trusted, immutable container images",
-        }],
+        references: &[refs::NSA_IMAGES],
         params: &[ParamSpec {
             name: "pin-locked-tags",
             description: "Also report a reference by tag when the lockfile records a digest for \

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::images::{containers_with_images, parse_image};
@@ -30,11 +31,7 @@ containers:
 `crane digest registry.example.com/shop/web:1.8.3` or
 `docker buildx imagetools inspect` print the digest of a tag. Tools such as Renovate keep
 pinned digests up to date."#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "images",
-            title: "Use trusted, immutable container images",
-        }],
+        references: &[refs::NSA_IMAGES],
         params: &[],
         pss: None,
     },

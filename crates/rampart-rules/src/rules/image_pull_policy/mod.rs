@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::images::{containers_with_images, effective_pull_policy, parse_image};
@@ -33,11 +34,7 @@ containers:
     image: registry.example.com/shop/web:1.8.3
     imagePullPolicy: Always
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "images",
-            title: "Use trusted, immutable container images",
-        }],
+        references: &[refs::NSA_IMAGES],
         params: &[],
         pss: None,
     },

@@ -1,5 +1,6 @@
 use rampart_core::node::push_index;
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Node, Rule, RuleMeta, Severity, Value};
 
 use crate::support::objects::{int, items};
@@ -26,11 +27,7 @@ backend:
     name: web          # kind: Service, metadata.name: web
     port: {name: http} # one of the Service's spec.ports
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "network-separation",
-            title: "Know which workloads each network entry point reaches",
-        }],
+        references: &[refs::NSA_NETWORK_SEPARATION],
         params: &[],
         pss: None,
     },

@@ -1,5 +1,6 @@
 use rampart_core::images::parse_image;
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::objects::{image_path, is_repository, semver};
@@ -33,11 +34,7 @@ spec:
   rules:
   - backendRefs: [{name: web, port: 80}]
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "upgrading",
-            title: "Keep components on supported, patched versions",
-        }],
+        references: &[refs::NSA_UPGRADING],
         params: &[],
         pss: None,
     },

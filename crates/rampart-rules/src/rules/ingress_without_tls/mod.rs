@@ -1,5 +1,6 @@
 use rampart_core::node::push_index;
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Node, Rule, RuleMeta, Severity};
 
 use crate::support::objects::items;
@@ -31,11 +32,7 @@ spec:
   - host: shop.example.com
     http: {...}
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "network-separation/encryption",
-            title: "Encrypt traffic in transit with TLS",
-        }],
+        references: &[refs::NSA_NETWORK_SEPARATION_ENCRYPTION],
         params: &[],
         pss: None,
     },

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::objects::{image_path, is_repository};
@@ -23,11 +24,7 @@ instead. A container is reported when its image is one of the Dashboard's \
 ```yaml
 # kubectl delete namespace kubernetes-dashboard
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "authentication-authorization",
-            title: "Do not expose unauthenticated or over-privileged management interfaces",
-        }],
+        references: &[refs::NSA_AUTHENTICATION_AUTHORIZATION],
         params: &[],
         pss: None,
     },

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::workloads::{Requirement, report_missing_resources};
@@ -24,11 +25,7 @@ resources:
   limits:   {ephemeral-storage: 1Gi}
 ```
 or give the namespace defaults with a LimitRange of `type: Container`."#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "pod-security/resource-limits",
-            title: "Use resource policies (LimitRange, ResourceQuota, limits) to limit denial of service",
-        }],
+        references: &[refs::NSA_POD_SECURITY_RESOURCE_LIMITS],
         params: &[],
         pss: None,
     },

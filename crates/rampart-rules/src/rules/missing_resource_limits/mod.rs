@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, ParamDefault, ParamSpec, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, ParamDefault, ParamSpec};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::workloads::{Requirement, report_missing_resources};
@@ -25,11 +26,7 @@ resources:
   limits:   {cpu: 500m, memory: 256Mi}
 ```
 or give the namespace defaults with a LimitRange of `type: Container` and `default:`."#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "pod-security/resource-limits",
-            title: "Use resource policies (LimitRange, ResourceQuota, limits) to limit denial of service",
-        }],
+        references: &[refs::NSA_POD_SECURITY_RESOURCE_LIMITS],
         params: &[ParamSpec {
             name: "resources",
             description: "Resources every container must limit.",

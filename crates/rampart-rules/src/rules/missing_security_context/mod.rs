@@ -1,5 +1,6 @@
 use k8s_openapi::api::core::v1::{PodSecurityContext, SecurityContext};
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 pub static RULE: Rule = Rule {
@@ -32,16 +33,8 @@ spec:
       capabilities: {drop: ["ALL"]}
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Cis,
-                id: "5.6.3",
-                title: "Apply SecurityContext to your Pods and Containers",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security",
-                title: "Use Pod security contexts to restrict privileges",
-            },
+            refs::CIS_5_6_3,
+            refs::NSA_POD_SECURITY,
         ],
         params: &[],
         pss: None,

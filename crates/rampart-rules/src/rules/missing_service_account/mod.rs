@@ -1,5 +1,6 @@
 use rampart_core::node::pointer;
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::workloads::{service_account_field, service_account_name};
@@ -27,11 +28,7 @@ metadata:
   namespace: shop
 automountServiceAccountToken: false
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "pod-security/service-account-tokens",
-            title: "Protect Pod service account tokens",
-        }],
+        references: &[refs::NSA_POD_SECURITY_SERVICE_ACCOUNT_TOKENS],
         params: &[],
         pss: None,
     },

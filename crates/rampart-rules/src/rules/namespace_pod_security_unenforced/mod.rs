@@ -1,5 +1,6 @@
 use rampart_core::node::pointer;
-use rampart_core::rule::{Category, Framework, ParamDefault, ParamSpec, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, ParamDefault, ParamSpec};
 use rampart_core::{Check, Ctx, Emitter, Inventory, Rule, RuleMeta, Severity};
 
 use crate::support::objects::is;
@@ -33,16 +34,8 @@ metadata:
     pod-security.kubernetes.io/warn: restricted
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.1",
-                title: "Ensure that the cluster has at least one active policy control mechanism in place",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security",
-                title: "Enforce pod security with an admission controller",
-            },
+            refs::CIS_5_2_1,
+            refs::NSA_POD_SECURITY,
         ],
         params: &[ParamSpec {
             name: "other-engines-count",

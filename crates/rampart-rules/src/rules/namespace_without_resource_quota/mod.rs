@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity};
 
 use crate::support::workloads::namespace_lacks;
@@ -31,11 +32,7 @@ spec:
     limits.memory: 32Gi
     pods: "50"
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "pod-security/resource-limits",
-            title: "Use resource policies (LimitRange, ResourceQuota, limits) to limit denial of service",
-        }],
+        references: &[refs::NSA_POD_SECURITY_RESOURCE_LIMITS],
         params: &[],
         pss: None,
     },

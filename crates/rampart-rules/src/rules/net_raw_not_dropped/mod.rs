@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::workloads::{added_capabilities, capability_name, surely_drops};
@@ -28,16 +29,8 @@ securityContext:
     drop: ["ALL"]
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.8",
-                title: "Minimize the admission of containers with the NET_RAW capability",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security",
-                title: "Deny privileged containers and unneeded Linux capabilities",
-            },
+            refs::CIS_5_2_8,
+            refs::NSA_POD_SECURITY,
         ],
         params: &[],
         pss: None,

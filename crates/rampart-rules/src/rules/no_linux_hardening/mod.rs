@@ -1,5 +1,6 @@
 use rampart_core::node::pointer;
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, ContainerRef, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::workloads::effective;
@@ -33,16 +34,8 @@ spec:
       capabilities: {drop: ["ALL"]}
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Cis,
-                id: "5.6.2",
-                title: "Ensure that the seccomp profile is set to docker/default in your Pod definitions",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security/hardening",
-                title: "Use SELinux, AppArmor and seccomp to harden containers",
-            },
+            refs::CIS_5_6_2,
+            refs::NSA_POD_SECURITY_HARDENING,
         ],
         params: &[],
         pss: None,

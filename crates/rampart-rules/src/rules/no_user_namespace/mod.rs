@@ -1,5 +1,6 @@
 use rampart_core::node::pointer;
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 pub static RULE: Rule = Rule {
@@ -22,11 +23,7 @@ Kubernetes 1.30+ (on by default from 1.33), Linux 6.3+ and a runtime that suppor
 spec:
   hostUsers: false
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "pod-security/non-root",
-            title: "Use containers built to run applications as non-root users",
-        }],
+        references: &[refs::NSA_POD_SECURITY_NON_ROOT],
         params: &[],
         pss: None,
     },

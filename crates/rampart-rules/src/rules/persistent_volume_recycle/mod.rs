@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Node, Rule, RuleMeta, Severity};
 
 use crate::support::objects::is;
@@ -22,11 +23,7 @@ only for NFS and hostPath, and Kubernetes recommends dynamic provisioning instea
 spec:
   persistentVolumeReclaimPolicy: Retain
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "network-separation",
-            title: "Keep tenants' data separate",
-        }],
+        references: &[refs::NSA_NETWORK_SEPARATION],
         params: &[],
         pss: None,
     },

@@ -1,7 +1,8 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Inventory, Node, Object, Rule, RuleMeta, Severity};
 
 use crate::support::objects::{CacheSlot, cached, int, is, paths_overlap};
@@ -34,11 +35,7 @@ spec:
   nfs: {server: nfs.example.com, path: /exports/shop}
   claimRef: {namespace: shop, name: files}
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "network-separation/namespaces",
-            title: "Use namespaces to isolate resources",
-        }],
+        references: &[refs::NSA_NETWORK_SEPARATION_NAMESPACES],
         params: &[],
         pss: None,
     },

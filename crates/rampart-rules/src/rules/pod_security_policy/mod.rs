@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity};
 
 pub static RULE: Rule = Rule {
@@ -26,16 +27,8 @@ metadata:
     pod-security.kubernetes.io/enforce-version: latest
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.1",
-                title: "Ensure that the cluster has at least one active policy control mechanism in place",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security",
-                title: "Enforce pod security with an admission controller",
-            },
+            refs::CIS_5_2_1,
+            refs::NSA_POD_SECURITY,
         ],
         params: &[],
         pss: None,

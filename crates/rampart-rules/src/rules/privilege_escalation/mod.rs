@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, PssControl, PssLevel, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, PssControl, PssLevel};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::pss::windows_exempt;
@@ -24,21 +25,9 @@ securityContext:
   allowPrivilegeEscalation: false
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Pss,
-                id: "restricted/allowPrivilegeEscalation",
-                title: "Privilege Escalation",
-            },
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.6",
-                title: "Minimize the admission of containers with allowPrivilegeEscalation",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security",
-                title: "Use containers built to run applications as non-root users; deny privileged containers",
-            },
+            refs::PSS_RESTRICTED_ALLOWPRIVILEGEESCALATION,
+            refs::CIS_5_2_6,
+            refs::NSA_POD_SECURITY,
         ],
         params: &[],
         pss: Some(PssControl {

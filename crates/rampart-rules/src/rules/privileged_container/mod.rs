@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, PssControl, PssLevel, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, PssControl, PssLevel};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 pub static RULE: Rule = Rule {
@@ -23,21 +24,9 @@ securityContext:
     add: ["NET_BIND_SERVICE"]   # only if needed
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Pss,
-                id: "baseline/privileged",
-                title: "Privileged Containers",
-            },
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.2",
-                title: "Minimize the admission of privileged containers",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security",
-                title: "Use containers built to run applications as non-root users; deny privileged containers",
-            },
+            refs::PSS_BASELINE_PRIVILEGED,
+            refs::CIS_5_2_2,
+            refs::NSA_POD_SECURITY,
         ],
         params: &[],
         pss: Some(PssControl {

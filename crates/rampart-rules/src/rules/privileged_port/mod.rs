@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 pub static RULE: Rule = Rule {
@@ -30,11 +31,7 @@ spec:
   - port: 80
     targetPort: 8080
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "pod-security/non-root",
-            title: "Use containers built to run applications as non-root users",
-        }],
+        references: &[refs::NSA_POD_SECURITY_NON_ROOT],
         params: &[],
         pss: None,
     },

@@ -1,5 +1,6 @@
 use k8s_openapi::api::core::v1::{HTTPGetAction, LifecycleHandler, Probe, TCPSocketAction};
-use rampart_core::rule::{Category, Framework, PssControl, PssLevel, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, PssControl, PssLevel};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 pub static RULE: Rule = Rule {
@@ -28,11 +29,7 @@ livenessProbe:
     - name: Host
       value: app.example.com
 ```"#,
-        references: &[Reference {
-            framework: Framework::Pss,
-            id: "baseline/hostProbesAndHostLifecycle",
-            title: "Host Probes / Lifecycle Hooks",
-        }],
+        references: &[refs::PSS_BASELINE_HOSTPROBESANDHOSTLIFECYCLE],
         params: &[],
         pss: Some(PssControl {
             level: PssLevel::Baseline,

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, PssControl, PssLevel, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, PssControl, PssLevel};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::pss::{report_proc_mounts, user_namespace};
@@ -22,11 +23,7 @@ The restricted level keeps the strict rule for every pod (rule `proc-mount-restr
 securityContext:
   procMount: Default
 ```"#,
-        references: &[Reference {
-            framework: Framework::Pss,
-            id: "baseline/procMount",
-            title: "/proc Mount Type",
-        }],
+        references: &[refs::PSS_BASELINE_PROCMOUNT],
         params: &[],
         pss: Some(PssControl {
             level: PssLevel::Baseline,

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, PssControl, PssLevel, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, PssControl, PssLevel};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::pss::report_proc_mounts;
@@ -22,11 +23,7 @@ Off by default: `proc-mount` covers every pod outside a user namespace, and the 
 securityContext:
   procMount: Default
 ```"#,
-        references: &[Reference {
-            framework: Framework::Pss,
-            id: "restricted/procMount",
-            title: "/proc Mount Type (restricted)",
-        }],
+        references: &[refs::PSS_RESTRICTED_PROCMOUNT],
         params: &[],
         pss: Some(PssControl {
             level: PssLevel::Restricted,

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, PssControl, PssLevel, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, PssControl, PssLevel};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::pss::{Setter, Shortfall, pod_or_every_container, user_namespace};
@@ -27,21 +28,9 @@ spec:
     runAsUser: 10001   # when the image has no numeric non-root USER
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Pss,
-                id: "restricted/runAsNonRoot",
-                title: "Running as Non-root",
-            },
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.7",
-                title: "Minimize the admission of root containers",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security/non-root",
-                title: "Use containers built to run applications as non-root users",
-            },
+            refs::PSS_RESTRICTED_RUNASNONROOT,
+            refs::CIS_5_2_7,
+            refs::NSA_POD_SECURITY_NON_ROOT,
         ],
         params: &[],
         pss: Some(PssControl {

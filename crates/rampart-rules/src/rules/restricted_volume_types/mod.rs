@@ -1,5 +1,6 @@
 use rampart_core::node::{pointer, push_index, push_token};
-use rampart_core::rule::{Category, Framework, PssControl, PssLevel, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, PssControl, PssLevel};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::pss::{RESTRICTED_VOLUME_SOURCES, volume_sources};
@@ -29,11 +30,7 @@ volumes:
   persistentVolumeClaim:
     claimName: data
 ```"#,
-        references: &[Reference {
-            framework: Framework::Pss,
-            id: "restricted/volumes",
-            title: "Volume Types",
-        }],
+        references: &[refs::PSS_RESTRICTED_VOLUMES],
         params: &[],
         pss: Some(PssControl {
             level: PssLevel::Restricted,

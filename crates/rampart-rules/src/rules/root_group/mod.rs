@@ -1,5 +1,6 @@
 use rampart_core::node::{pointer, push_index};
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::workloads::{PodLevelReport, effective};
@@ -28,11 +29,7 @@ spec:
     runAsGroup: 10001
     fsGroup: 10001
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "pod-security/non-root",
-            title: "Use containers built to run applications as non-root users",
-        }],
+        references: &[refs::NSA_POD_SECURITY_NON_ROOT],
         params: &[],
         pss: None,
     },

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, ParamDefault, ParamSpec, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, ParamDefault, ParamSpec};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::workloads::{Origin, PodLevelReport, effective};
@@ -27,11 +28,7 @@ spec:
     runAsUser: 10001
     runAsGroup: 10001
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "pod-security/non-root",
-            title: "Use containers built to run applications as non-root users",
-        }],
+        references: &[refs::NSA_POD_SECURITY_NON_ROOT],
         params: &[
             ParamSpec {
                 name: "min-user-id",

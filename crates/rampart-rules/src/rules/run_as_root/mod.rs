@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 pub static RULE: Rule = Rule {
@@ -25,26 +26,10 @@ spec:
     runAsUser: 10001
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Pss,
-                id: "restricted/runAsNonRoot",
-                title: "Running as Non-root",
-            },
-            Reference {
-                framework: Framework::Pss,
-                id: "restricted/runAsUser",
-                title: "Running as Non-root user",
-            },
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.7",
-                title: "Minimize the admission of root containers",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security/non-root",
-                title: "Use containers built to run applications as non-root users",
-            },
+            refs::PSS_RESTRICTED_RUNASNONROOT,
+            refs::PSS_RESTRICTED_RUNASUSER,
+            refs::CIS_5_2_7,
+            refs::NSA_POD_SECURITY_NON_ROOT,
         ],
         params: &[],
         pss: None,

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Value};
 
 pub static RULE: Rule = Rule {
@@ -26,16 +27,8 @@ requiredDropCapabilities: ["ALL"]
 runAsUser: {type: MustRunAsRange}
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.2",
-                title: "Minimize the admission of privileged containers",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security",
-                title: "Deny privileged containers",
-            },
+            refs::CIS_5_2_2,
+            refs::NSA_POD_SECURITY,
         ],
         params: &[],
         pss: None,

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, PssControl, PssLevel, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, PssControl, PssLevel};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::pss::{
@@ -30,21 +31,9 @@ spec:
       type: RuntimeDefault
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Pss,
-                id: "restricted/seccompProfile",
-                title: "Seccomp (restricted)",
-            },
-            Reference {
-                framework: Framework::Cis,
-                id: "5.6.2",
-                title: "Ensure that the seccomp profile is set to docker/default in your Pod definitions",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security",
-                title: "Use containers built to run applications as non-root users; deny privileged containers",
-            },
+            refs::PSS_RESTRICTED_SECCOMPPROFILE,
+            refs::CIS_5_6_2,
+            refs::NSA_POD_SECURITY,
         ],
         params: &[],
         pss: Some(PssControl {

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, PssControl, PssLevel, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, PssControl, PssLevel};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::pss::{seccomp_confines, setters};
@@ -29,16 +30,8 @@ spec:
       type: RuntimeDefault
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Pss,
-                id: "baseline/seccompProfile",
-                title: "Seccomp",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security",
-                title: "Use containers built to run applications as non-root users; deny privileged containers",
-            },
+            refs::PSS_BASELINE_SECCOMPPROFILE,
+            refs::NSA_POD_SECURITY,
         ],
         params: &[],
         pss: Some(PssControl {

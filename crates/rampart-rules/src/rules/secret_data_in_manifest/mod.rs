@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity};
 
 use crate::support::objects::{entries, is, is_placeholder};
@@ -33,16 +34,8 @@ spec:
     remoteRef: {key: shop/db, property: password}
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Cis,
-                id: "5.4.2",
-                title: "Consider external secret storage",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "network-separation/secrets",
-                title: "Protect Secrets: encrypt them and keep them out of plain manifests",
-            },
+            refs::CIS_5_4_2,
+            refs::NSA_NETWORK_SEPARATION_SECRETS,
         ],
         params: &[],
         pss: None,

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 pub static RULE: Rule = Rule {
@@ -32,16 +33,8 @@ volumes:
     defaultMode: 0400
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Cis,
-                id: "5.4.1",
-                title: "Prefer using Secrets as files over Secrets as environment variables",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "network-separation/secrets",
-                title: "Protect Kubernetes Secrets",
-            },
+            refs::CIS_5_4_1,
+            refs::NSA_NETWORK_SEPARATION_SECRETS,
         ],
         params: &[],
         pss: None,

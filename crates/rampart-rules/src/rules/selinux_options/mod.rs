@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, PssControl, PssLevel, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, PssControl, PssLevel};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::pss::{selinux_problems, setters};
@@ -25,16 +26,8 @@ securityContext:
     level: "s0:c123,c456"
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Pss,
-                id: "baseline/seLinuxOptions",
-                title: "SELinux",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security",
-                title: "Use containers built to run applications as non-root users; deny privileged containers",
-            },
+            refs::PSS_BASELINE_SELINUXOPTIONS,
+            refs::NSA_POD_SECURITY,
         ],
         params: &[],
         pss: Some(PssControl {

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, ParamDefault, ParamSpec, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, ParamDefault, ParamSpec};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::workloads::{
@@ -34,16 +35,8 @@ containers:
 ```
 Node agents that need such paths belong in a dedicated namespace with an exemption that states why."#,
         references: &[
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.11",
-                title: "Minimize the admission of HostPath volumes",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security",
-                title: "Restrict access to the host filesystem",
-            },
+            refs::CIS_5_2_11,
+            refs::NSA_POD_SECURITY,
         ],
         params: &[ParamSpec {
             name: "paths",

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity};
 
 use crate::support::objects::{is, items};
@@ -25,11 +26,7 @@ spec:
   loadBalancerSourceRanges: ["203.0.113.0/24"]
   # externalIPs: removed
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "network-separation",
-            title: "Control which addresses and ports services can claim",
-        }],
+        references: &[refs::NSA_NETWORK_SEPARATION],
         params: &[],
         pss: None,
     },

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Node, Rule, RuleMeta, Severity};
 
 use crate::support::objects::{is, map_selector, pod_index, string_entries};
@@ -32,11 +33,7 @@ spec:
     metadata:
       labels: {app.kubernetes.io/name: web}
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "network-separation",
-            title: "Know which workloads each network entry point reaches",
-        }],
+        references: &[refs::NSA_NETWORK_SEPARATION],
         params: &[],
         pss: None,
     },

@@ -1,5 +1,6 @@
 use rampart_core::node::push_index;
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Node, Rule, RuleMeta, Severity, Value};
 
 use crate::support::objects::{int, is, items, map_selector, pod_index, resolve_named_port};
@@ -28,11 +29,7 @@ spec:
     port: 80
     targetPort: http
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "network-separation",
-            title: "Limit exposed services and administrative access paths",
-        }],
+        references: &[refs::NSA_NETWORK_SEPARATION],
         params: &[],
         pss: None,
     },

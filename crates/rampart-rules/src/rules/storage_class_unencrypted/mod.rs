@@ -1,5 +1,6 @@
 use rampart_core::node::pointer;
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Node, Rule, RuleMeta, Severity, Value};
 
 use crate::support::objects::{entries, is};
@@ -38,11 +39,7 @@ parameters:
   encrypted: "true"
   kmsKeyId: arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "network-separation/encryption",
-            title: "Encrypt data at rest",
-        }],
+        references: &[refs::NSA_NETWORK_SEPARATION_ENCRYPTION],
         params: &[],
         pss: None,
     },

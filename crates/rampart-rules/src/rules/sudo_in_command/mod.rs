@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 pub static RULE: Rule = Rule {
@@ -24,16 +25,8 @@ securityContext:
 command: ["/app/server"]
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.6",
-                title: "Minimize the admission of containers with allowPrivilegeEscalation",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security/non-root",
-                title: "Use containers built to run applications as non-root users",
-            },
+            refs::CIS_5_2_6,
+            refs::NSA_POD_SECURITY_NON_ROOT,
         ],
         params: &[],
         pss: None,

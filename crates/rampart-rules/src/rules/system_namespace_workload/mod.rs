@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, ParamDefault, ParamSpec, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, ParamDefault, ParamSpec};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 pub static RULE: Rule = Rule {
@@ -23,16 +24,8 @@ metadata:
   namespace: shop
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Cis,
-                id: "5.6.1",
-                title: "Create administrative boundaries between resources using namespaces",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "network-separation/namespaces",
-                title: "Use namespaces to isolate resources",
-            },
+            refs::CIS_5_6_1,
+            refs::NSA_NETWORK_SEPARATION_NAMESPACES,
         ],
         params: &[ParamSpec {
             name: "namespaces",

@@ -1,5 +1,6 @@
 use rampart_core::node::{pointer, push_index};
-use rampart_core::rule::{Category, Framework, PssControl, PssLevel, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, PssControl, PssLevel};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::pss::{sysctl_allowed, sysctl_allowed_since};
@@ -32,11 +33,7 @@ spec:
     - name: net.ipv4.ip_local_port_range
       value: "32768 60999"
 ```"#,
-        references: &[Reference {
-            framework: Framework::Pss,
-            id: "baseline/sysctls",
-            title: "Sysctls",
-        }],
+        references: &[refs::PSS_BASELINE_SYSCTLS],
         params: &[],
         pss: Some(PssControl {
             level: PssLevel::Baseline,

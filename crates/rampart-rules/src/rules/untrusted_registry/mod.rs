@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, ParamDefault, ParamSpec, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, ParamDefault, ParamSpec};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::images::{containers_with_images, matching_prefix, parse_image};
@@ -49,11 +50,7 @@ containers:
     image: registry.example.com/shop/web:1.8.3
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "images",
-                title: "Use trusted, immutable container images",
-            },
+            refs::NSA_IMAGES,
         ],
         params: &[ParamSpec {
             name: "allowed-registries",

@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, PssControl, PssLevel, Reference};
+use crate::support::refs;
+use rampart_core::rule::{Category, PssControl, PssLevel};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::pss::setters;
@@ -23,16 +24,8 @@ securityContext:
     hostProcess: false
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Pss,
-                id: "baseline/windowsHostProcess",
-                title: "HostProcess",
-            },
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.10",
-                title: "Minimize the admission of Windows HostProcess containers",
-            },
+            refs::PSS_BASELINE_WINDOWSHOSTPROCESS,
+            refs::CIS_5_2_10,
         ],
         params: &[],
         pss: Some(PssControl {

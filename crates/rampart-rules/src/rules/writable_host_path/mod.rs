@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 use crate::support::workloads::host_path_volumes;
@@ -24,16 +25,8 @@ volumeMounts:
   readOnly: true
 ```"#,
         references: &[
-            Reference {
-                framework: Framework::Cis,
-                id: "5.2.11",
-                title: "Minimize the admission of HostPath volumes",
-            },
-            Reference {
-                framework: Framework::NsaCisa,
-                id: "pod-security",
-                title: "Restrict access to the host filesystem",
-            },
+            refs::CIS_5_2_11,
+            refs::NSA_POD_SECURITY,
         ],
         params: &[],
         pss: None,

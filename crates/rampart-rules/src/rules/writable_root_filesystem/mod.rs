@@ -1,4 +1,5 @@
-use rampart_core::rule::{Category, Framework, Reference};
+use crate::support::refs;
+use rampart_core::rule::Category;
 use rampart_core::{Check, ContainerKind, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
 
 pub static RULE: Rule = Rule {
@@ -28,11 +29,7 @@ volumes:
 - name: tmp
   emptyDir: {}
 ```"#,
-        references: &[Reference {
-            framework: Framework::NsaCisa,
-            id: "pod-security/immutable-filesystem",
-            title: "Use immutable container filesystems where possible",
-        }],
+        references: &[refs::NSA_POD_SECURITY_IMMUTABLE_FILESYSTEM],
         params: &[],
         pss: None,
     },
