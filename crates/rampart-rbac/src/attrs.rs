@@ -1,0 +1,224 @@
+//! Request attributes, as the API server hands them to the authorizer and
+//! as `kubectl auth can-i` takes them.
+
+use serde::Serialize;
+
+use crate::ParseError;
+
+/// A resource request: verb, API group, resource, subresource, name and
+/// namespace. `namespace: None` is a cluster-wide request (a cluster-scoped
+/// resource, or a namespaced resource across all namespaces): only
+/// ClusterRoleBindings can grant it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceAttributes {
+    pub verb: String,
+    /// `""` is the core group.
+    pub api_group: String,
+    pub resource: String,
+    /// `""` when the request is for the resource itself.
+    pub subresource: String,
+    /// The object name. Real `create` requests of top-level resources and
+    /// `deletecollection` have none; `list`/`watch` carry one only with a
+    /// `metadata.name` field selector.
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+}
+
+/// What is asked: a resource request or a non-resource URL (`get /healthz`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum Request {
+    Resource(ResourceAttributes),
+    NonResource { verb: String, path: String },
+}
+
+/// Built-in cluster-scoped resources (group, resource). A request for one
+/// of these never has a namespace, so RoleBindings cannot grant it.
+const CLUSTER_SCOPED: &[(&str, &str)] = &[
+    ("", "nodes"),
+    ("", "namespaces"),
+    ("", "persistentvolumes"),
+    ("", "componentstatuses"),
+    ("rbac.authorization.k8s.io", "clusterroles"),
+    ("rbac.authorization.k8s.io", "clusterrolebindings"),
+    ("apiextensions.k8s.io", "customresourcedefinitions"),
+    ("apiregistration.k8s.io", "apiservices"),
+    ("storage.k8s.io", "storageclasses"),
+    ("storage.k8s.io", "csidrivers"),
+    ("storage.k8s.io", "csinodes"),
+    ("storage.k8s.io", "volumeattachments"),
+    ("storage.k8s.io", "volumeattributesclasses"),
+    ("certificates.k8s.io", "certificatesigningrequests"),
+    ("certificates.k8s.io", "clustertrustbundles"),
+    ("certificates.k8s.io", "signers"),
+    (
+        "admissionregistration.k8s.io",
+        "validatingwebhookconfigurations",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "mutatingwebhookconfigurations",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "validatingadmissionpolicies",
+    ),
+    (
+        "admissionregistration.k8s.io",
+        "validatingadmissionpolicybindings",
+    ),
+    ("admissionregistration.k8s.io", "mutatingadmissionpolicies"),
+    (
+        "admissionregistration.k8s.io",
+        "mutatingadmissionpolicybindings",
+    ),
+    ("scheduling.k8s.io", "priorityclasses"),
+    ("node.k8s.io", "runtimeclasses"),
+    ("networking.k8s.io", "ingressclasses"),
+    ("networking.k8s.io", "ipaddresses"),
+    ("networking.k8s.io", "servicecidrs"),
+    ("flowcontrol.apiserver.k8s.io", "flowschemas"),
+    (
+        "flowcontrol.apiserver.k8s.io",
+        "prioritylevelconfigurations",
+    ),
+    ("authentication.k8s.io", "tokenreviews"),
+    ("authentication.k8s.io", "selfsubjectreviews"),
+    ("authorization.k8s.io", "subjectaccessreviews"),
+    ("authorization.k8s.io", "selfsubjectaccessreviews"),
+    ("authorization.k8s.io", "selfsubjectrulesreviews"),
+    ("resource.k8s.io", "deviceclasses"),
+    ("resource.k8s.io", "resourceslices"),
+    ("", "users"),
+    ("", "groups"),
+];
+
+/// Whether `group`/`resource` is a built-in cluster-scoped resource.
+pub fn is_cluster_scoped(group: &str, resource: &str) -> bool {
+    CLUSTER_SCOPED.contains(&(group, resource))
+}
+
+impl ResourceAttributes {
+    /// A request for `verb` on `resource` in `api_group`.
+    pub fn new(verb: &str, api_group: &str, resource: &str) -> Self {
+        ResourceAttributes {
+            verb: verb.to_string(),
+            api_group: api_group.to_string(),
+            resource: resource.to_string(),
+            ..Default::default()
+        }
+    }
+
+    pub fn subresource(mut self, sub: &str) -> Self {
+        self.subresource = sub.to_string();
+        self
+    }
+
+    pub fn name(mut self, name: &str) -> Self {
+        self.name = Some(name.to_string());
+        self
+    }
+
+    pub fn namespace(mut self, ns: &str) -> Self {
+        self.namespace = Some(ns.to_string());
+        self
+    }
+
+    /// Parses a resource the way `kubectl auth can-i` takes it:
+    /// `pods`, `deployments.apps`, `pods/NAME`, `foos.example.com/NAME`.
+    /// The subresource comes separately (`--subresource`). Resource names
+    /// are taken as given (plural, lower case); no discovery is done.
+    pub fn from_kubectl(
+        verb: &str,
+        resource: &str,
+        subresource: Option<&str>,
+        namespace: Option<&str>,
+    ) -> Result<Self, ParseError> {
+        if verb.is_empty() {
+            return Err(ParseError::Request("the verb is empty".into()));
+        }
+        let (resource, name) = match resource.split_once('/') {
+            Some((r, n)) if !n.is_empty() && !n.contains('/') => (r, Some(n)),
+            Some(_) => {
+                return Err(ParseError::Request(format!(
+                    "`{resource}`: expected RESOURCE[.GROUP][/NAME]"
+                )));
+            }
+            None => (resource, None),
+        };
+        let (resource, group) = resource.split_once('.').unwrap_or((resource, ""));
+        if resource.is_empty() {
+            return Err(ParseError::Request("the resource is empty".into()));
+        }
+        Ok(ResourceAttributes {
+            verb: verb.to_string(),
+            api_group: group.to_string(),
+            resource: resource.to_string(),
+            subresource: subresource.unwrap_or_default().to_string(),
+            name: name.map(str::to_string),
+            namespace: namespace.filter(|n| !n.is_empty()).map(str::to_string),
+        })
+    }
+
+    /// Rewrites the attributes the way the API server's request-info
+    /// resolver builds them: a built-in cluster-scoped resource never has a
+    /// namespace, and a request for one namespace object
+    /// (`/api/v1/namespaces/NAME[/status|/finalize]`) is in that namespace.
+    pub fn normalized(mut self) -> Self {
+        if self.api_group.is_empty() && self.resource == "namespaces" {
+            self.namespace = self.name.clone().filter(|n| !n.is_empty());
+        } else if is_cluster_scoped(&self.api_group, &self.resource) {
+            self.namespace = None;
+        }
+        self
+    }
+}
+
+impl Request {
+    /// Parses `kubectl auth can-i` arguments: `VERB /non/resource/url` or
+    /// `VERB RESOURCE[.GROUP][/NAME]` with an optional subresource and
+    /// namespace (`None` for cluster-wide or all namespaces).
+    pub fn from_kubectl(
+        verb: &str,
+        target: &str,
+        subresource: Option<&str>,
+        namespace: Option<&str>,
+    ) -> Result<Self, ParseError> {
+        if target.starts_with('/') {
+            if verb.is_empty() {
+                return Err(ParseError::Request("the verb is empty".into()));
+            }
+            return Ok(Request::NonResource {
+                verb: verb.to_string(),
+                path: target.to_string(),
+            });
+        }
+        ResourceAttributes::from_kubectl(verb, target, subresource, namespace)
+            .map(Request::Resource)
+    }
+
+    /// See [`ResourceAttributes::normalized`]; non-resource requests are
+    /// unchanged.
+    pub fn normalized(self) -> Self {
+        match self {
+            Request::Resource(r) => Request::Resource(r.normalized()),
+            other => other,
+        }
+    }
+
+    /// The namespace the authorizer sees (`None` for cluster-wide and
+    /// non-resource requests).
+    pub fn namespace(&self) -> Option<&str> {
+        match self {
+            Request::Resource(r) => r.namespace.as_deref().filter(|n| !n.is_empty()),
+            Request::NonResource { .. } => None,
+        }
+    }
+}
+
+impl From<ResourceAttributes> for Request {
+    fn from(r: ResourceAttributes) -> Self {
+        Request::Resource(r)
+    }
+}

@@ -1,0 +1,418 @@
+//! The RBAC model built from an inventory: roles (aggregation resolved),
+//! bindings, and the indexes `can` and `who_can` use.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use k8s_openapi::api::rbac::v1 as rbac;
+use rampart_core::selector::Selector;
+use rampart_core::{Diagnostic, Inventory, Object, ObjectRef};
+use serde::Serialize;
+
+use crate::rule::Rule;
+use crate::subject::{Key, Subject};
+
+pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+
+/// The namespace a namespaced RBAC object without `metadata.namespace` is
+/// taken to be in (what `kubectl apply` does with the default context).
+pub const DEFAULT_NAMESPACE: &str = "default";
+
+/// A rule of a role, with the ClusterRole it was aggregated from, if any.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RoleRule {
+    pub rule: Rule,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aggregated_from: Option<Arc<ObjectRef>>,
+}
+
+/// A Role (`cluster: false`) or ClusterRole (`cluster: true`) with its
+/// effective rules: for an aggregated ClusterRole, the union of the rules of
+/// the ClusterRoles its selectors pick, replacing its own.
+#[derive(Clone, Debug, Serialize)]
+pub struct Role {
+    pub id: Arc<ObjectRef>,
+    pub cluster: bool,
+    /// Set for Roles only.
+    pub namespace: Option<String>,
+    pub rules: Vec<RoleRule>,
+    /// Whether `rules` came from an `aggregationRule`.
+    pub aggregated: bool,
+    #[serde(skip)]
+    labels: BTreeMap<String, String>,
+    #[serde(skip)]
+    selectors: Option<Vec<Selector>>,
+}
+
+/// What a binding's `roleRef` names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RoleRef {
+    /// `Role` or `ClusterRole`.
+    pub kind: String,
+    pub name: String,
+}
+
+/// A RoleBinding (`namespace: Some`) or ClusterRoleBinding
+/// (`namespace: None`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Binding {
+    pub id: Arc<ObjectRef>,
+    pub namespace: Option<String>,
+    pub role_ref: RoleRef,
+    /// Index into [`Model::roles`]; `None` when the role is not in the
+    /// inventory (a latent grant: it takes effect when the role appears).
+    #[serde(skip)]
+    pub role: Option<usize>,
+    /// Subjects, normalised (service-account namespaces resolved).
+    pub subjects: Vec<Subject>,
+}
+
+/// Roles and bindings of one inventory, indexed.
+#[derive(Debug, Default)]
+pub struct Model {
+    pub roles: Vec<Role>,
+    pub bindings: Vec<Binding>,
+    /// Objects that could not be used, and dangling references.
+    pub diagnostics: Vec<Diagnostic>,
+    /// (namespace for Roles / None for ClusterRoles, name) → role.
+    roles_by_name: HashMap<(Option<String>, String), usize>,
+    /// Subject key → (binding, subject index).
+    pub(crate) by_subject: HashMap<Key, Vec<(u32, u32)>>,
+    pub(crate) cluster_bindings: Vec<u32>,
+    pub(crate) namespace_bindings: HashMap<String, Vec<u32>>,
+}
+
+fn is_rbac(o: &Object) -> bool {
+    o.group() == RBAC_GROUP
+}
+
+fn diag(o: &Object, code: &'static str, warning: bool, message: String) -> Diagnostic {
+    let d = if warning {
+        Diagnostic::warning(code, message)
+    } else {
+        Diagnostic::error(code, message)
+    };
+    d.in_file(&o.file, Some(o.root.start))
+}
+
+/// Keeps the last object for each (kind, namespace, name), as
+/// `kubectl apply` would, in input order of that last occurrence.
+fn last_wins<'a>(inventory: &'a Inventory, kind: &str) -> Vec<&'a Object> {
+    let all: Vec<&Object> = inventory.of_kind(kind).filter(|o| is_rbac(o)).collect();
+    let mut last: HashMap<(Option<&str>, &str), usize> = HashMap::new();
+    for (i, o) in all.iter().enumerate() {
+        last.insert((o.namespace(), o.name()), i);
+    }
+    all.iter()
+        .enumerate()
+        .filter(|(i, o)| last.get(&(o.namespace(), o.name())) == Some(i))
+        .map(|(_, o)| *o)
+        .collect()
+}
+
+fn namespace_of(o: &Object) -> String {
+    o.namespace()
+        .filter(|n| !n.is_empty())
+        .unwrap_or(DEFAULT_NAMESPACE)
+        .to_string()
+}
+
+impl Model {
+    /// Builds the model from every Role, ClusterRole, RoleBinding and
+    /// ClusterRoleBinding (group `rbac.authorization.k8s.io`) in
+    /// `inventory`. Objects that do not decode are skipped with a
+    /// diagnostic; nothing here fails as a whole.
+    pub fn build(inventory: &Inventory) -> Model {
+        let mut m = Model::default();
+        for o in last_wins(inventory, "ClusterRole") {
+            match rampart_core::de::from_node::<rbac::ClusterRole>(&o.root) {
+                Ok(cr) => m.add_cluster_role(o, cr),
+                Err(e) => m.diagnostics.push(o.invalid_field(&e)),
+            }
+        }
+        for o in last_wins(inventory, "Role") {
+            match rampart_core::de::from_node::<rbac::Role>(&o.root) {
+                Ok(r) => {
+                    let ns = namespace_of(o);
+                    let rules = r.rules.unwrap_or_default().into_iter().map(Rule::from);
+                    m.push_role(o, Some(ns), rules, BTreeMap::new(), None);
+                }
+                Err(e) => m.diagnostics.push(o.invalid_field(&e)),
+            }
+        }
+        m.aggregate();
+        for o in last_wins(inventory, "ClusterRoleBinding") {
+            match rampart_core::de::from_node::<rbac::ClusterRoleBinding>(&o.root) {
+                Ok(b) => m.add_binding(o, None, b.role_ref, b.subjects.unwrap_or_default()),
+                Err(e) => m.diagnostics.push(o.invalid_field(&e)),
+            }
+        }
+        for o in last_wins(inventory, "RoleBinding") {
+            match rampart_core::de::from_node::<rbac::RoleBinding>(&o.root) {
+                Ok(b) => {
+                    let ns = namespace_of(o);
+                    m.add_binding(o, Some(ns), b.role_ref, b.subjects.unwrap_or_default())
+                }
+                Err(e) => m.diagnostics.push(o.invalid_field(&e)),
+            }
+        }
+        m
+    }
+
+    fn add_cluster_role(&mut self, o: &Object, cr: rbac::ClusterRole) {
+        let labels: BTreeMap<String, String> =
+            cr.metadata.labels.unwrap_or_default().into_iter().collect();
+        let selectors = cr.aggregation_rule.map(|a| {
+            let mut out = Vec::new();
+            for s in a.cluster_role_selectors.unwrap_or_default() {
+                match Selector::from_label_selector(Some(&s)) {
+                    Ok(sel) => out.push(sel),
+                    Err(e) => self.diagnostics.push(diag(
+                        o,
+                        "rbac-invalid-selector",
+                        false,
+                        format!(
+                            "ClusterRole \"{}\": aggregationRule selector ignored: {e}",
+                            o.name()
+                        ),
+                    )),
+                }
+            }
+            out
+        });
+        let rules = cr.rules.unwrap_or_default().into_iter().map(Rule::from);
+        self.push_role(o, None, rules, labels, selectors);
+    }
+
+    fn push_role(
+        &mut self,
+        o: &Object,
+        namespace: Option<String>,
+        rules: impl Iterator<Item = Rule>,
+        labels: BTreeMap<String, String>,
+        selectors: Option<Vec<Selector>>,
+    ) {
+        let idx = self.roles.len();
+        self.roles_by_name
+            .insert((namespace.clone(), o.name().to_string()), idx);
+        self.roles.push(Role {
+            id: o.id.clone(),
+            cluster: namespace.is_none(),
+            namespace,
+            rules: rules
+                .map(|rule| RoleRule {
+                    rule,
+                    aggregated_from: None,
+                })
+                .collect(),
+            aggregated: false,
+            labels,
+            selectors,
+        });
+    }
+
+    /// Resolves aggregated ClusterRoles as the aggregation controller
+    /// converges: an aggregating role's rules are replaced by the union of
+    /// the rules of every other ClusterRole its selectors match (selector
+    /// order, then role name order, duplicates dropped). A selected role
+    /// that aggregates itself contributes its own aggregated rules, so
+    /// chains resolve transitively; cycles contribute the union of the
+    /// non-aggregating roles they reach.
+    fn aggregate(&mut self) {
+        let mut cluster: Vec<usize> = (0..self.roles.len())
+            .filter(|&i| self.roles[i].cluster)
+            .collect();
+        cluster.sort_by(|&a, &b| self.roles[a].id.name.cmp(&self.roles[b].id.name));
+        let aggregating: Vec<usize> = cluster
+            .iter()
+            .copied()
+            .filter(|&i| self.roles[i].selectors.is_some())
+            .collect();
+        let mut resolved = Vec::with_capacity(aggregating.len());
+        for &a in &aggregating {
+            let mut out: Vec<RoleRule> = Vec::new();
+            let mut seen_rules: HashSet<Rule> = HashSet::new();
+            let mut visited: HashSet<usize> = HashSet::from([a]);
+            self.collect_aggregate(a, &cluster, &mut visited, &mut seen_rules, &mut out);
+            resolved.push((a, out));
+        }
+        for (a, rules) in resolved {
+            self.roles[a].rules = rules;
+            self.roles[a].aggregated = true;
+        }
+    }
+
+    fn collect_aggregate(
+        &self,
+        role: usize,
+        cluster: &[usize],
+        visited: &mut HashSet<usize>,
+        seen: &mut HashSet<Rule>,
+        out: &mut Vec<RoleRule>,
+    ) {
+        let Some(selectors) = &self.roles[role].selectors else {
+            return;
+        };
+        for sel in selectors {
+            for &c in cluster {
+                if c == role || visited.contains(&c) {
+                    continue;
+                }
+                let labels = &self.roles[c].labels;
+                if !sel.matches(|k| labels.get(k).map(String::as_str)) {
+                    continue;
+                }
+                visited.insert(c);
+                if self.roles[c].selectors.is_some() {
+                    self.collect_aggregate(c, cluster, visited, seen, out);
+                } else {
+                    for r in &self.roles[c].rules {
+                        if seen.insert(r.rule.clone()) {
+                            out.push(RoleRule {
+                                rule: r.rule.clone(),
+                                aggregated_from: Some(self.roles[c].id.clone()),
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn add_binding(
+        &mut self,
+        o: &Object,
+        namespace: Option<String>,
+        role_ref: rbac::RoleRef,
+        subjects: Vec<rbac::Subject>,
+    ) {
+        let what = if namespace.is_some() {
+            "RoleBinding"
+        } else {
+            "ClusterRoleBinding"
+        };
+        let role = match (role_ref.kind.as_str(), &namespace) {
+            ("ClusterRole", _) => self.roles_by_name.get(&(None, role_ref.name.clone())),
+            ("Role", Some(ns)) => self
+                .roles_by_name
+                .get(&(Some(ns.clone()), role_ref.name.clone())),
+            (kind, _) => {
+                self.diagnostics.push(diag(
+                    o,
+                    "rbac-invalid-roleref",
+                    false,
+                    format!(
+                        "{what} \"{}\": roleRef kind `{kind}` is not allowed here; the API server rejects it, so it grants nothing",
+                        o.name()
+                    ),
+                ));
+                return;
+            }
+        }
+        .copied();
+        if role.is_none() {
+            self.diagnostics.push(diag(
+                o,
+                "rbac-dangling-binding",
+                true,
+                format!(
+                    "{what} \"{}\" refers to {} \"{}\", which is not in the input: it grants nothing now, and everything that role will hold once it exists",
+                    o.name(),
+                    role_ref.kind,
+                    role_ref.name
+                ),
+            ));
+        }
+        let mut subs = Vec::with_capacity(subjects.len());
+        for s in subjects {
+            let sub = match s.kind.as_str() {
+                "User" => Subject::user(&s.name),
+                "Group" => Subject::group(&s.name),
+                "ServiceAccount" => {
+                    let ns = s
+                        .namespace
+                        .filter(|n| !n.is_empty())
+                        .or_else(|| namespace.clone());
+                    match ns {
+                        Some(ns) => Subject::sa(&ns, &s.name),
+                        None => {
+                            self.diagnostics.push(diag(
+                                o,
+                                "rbac-invalid-subject",
+                                true,
+                                format!(
+                                    "{what} \"{}\": ServiceAccount subject \"{}\" has no namespace and matches nothing",
+                                    o.name(),
+                                    s.name
+                                ),
+                            ));
+                            continue;
+                        }
+                    }
+                }
+                other => {
+                    self.diagnostics.push(diag(
+                        o,
+                        "rbac-invalid-subject",
+                        true,
+                        format!(
+                            "{what} \"{}\": subject kind `{other}` is unknown and matches nothing",
+                            o.name()
+                        ),
+                    ));
+                    continue;
+                }
+            };
+            subs.push(sub);
+        }
+        let b = self.bindings.len() as u32;
+        for (i, s) in subs.iter().enumerate() {
+            self.by_subject
+                .entry(s.key())
+                .or_default()
+                .push((b, i as u32));
+        }
+        match &namespace {
+            Some(ns) => self
+                .namespace_bindings
+                .entry(ns.clone())
+                .or_default()
+                .push(b),
+            None => self.cluster_bindings.push(b),
+        }
+        self.bindings.push(Binding {
+            id: o.id.clone(),
+            namespace,
+            role_ref: RoleRef {
+                kind: role_ref.kind,
+                name: role_ref.name,
+            },
+            role,
+            subjects: subs,
+        });
+    }
+
+    /// The role named `name`: a ClusterRole when `namespace` is `None`.
+    pub fn role(&self, namespace: Option<&str>, name: &str) -> Option<&Role> {
+        self.roles_by_name
+            .get(&(namespace.map(str::to_string), name.to_string()))
+            .map(|&i| &self.roles[i])
+    }
+
+    /// Bindings whose role is not in the inventory (latent grants).
+    pub fn dangling_bindings(&self) -> impl Iterator<Item = &Binding> {
+        self.bindings.iter().filter(|b| b.role.is_none())
+    }
+
+    /// Every subject named by a binding, sorted and deduplicated.
+    pub fn subjects(&self) -> Vec<Subject> {
+        let mut all: Vec<Subject> = self
+            .bindings
+            .iter()
+            .flat_map(|b| b.subjects.iter().cloned())
+            .collect();
+        all.sort();
+        all.dedup();
+        all
+    }
+}
