@@ -33,6 +33,9 @@ pub enum Command {
     Rules(RulesArgs),
     /// Show a rule's documentation: why it matters, how to fix, references.
     Explain(ExplainArgs),
+    /// Answer RBAC questions exactly as the API server's authorizer does.
+    #[command(subcommand)]
+    Rbac(RbacCommand),
     /// List the container images manifests use, or write an image lockfile.
     #[command(after_help = IMAGES_EXAMPLES)]
     Images(ImagesArgs),
@@ -244,4 +247,63 @@ fn parse_pss_version(s: &str) -> Result<rampart_core::rule::PssVersion, String> 
         Some(v) => Ok(v),
         None => Err(format!("{s}: expected `latest` or a version like v1.30")),
     }
+}
+
+#[derive(Subcommand)]
+pub enum RbacCommand {
+    /// Can SUBJECT do VERB on RESOURCE? Prints yes or no and the granting
+    /// binding → role → rule; exits 0 for yes, 1 for no (like kubectl auth can-i).
+    #[command(
+        after_help = "Examples:\n  rampart rbac can sa:ci:deployer create pods -n prod -f ./manifests\n  rampart rbac can user:alice --group dev get secrets/db -n prod -f rbac.yaml\n  rampart rbac can user:bob get /healthz -f rbac.yaml\n\nSubjects: user:NAME, group:NAME, sa:NAMESPACE:NAME (a user system:serviceaccount:NS:NAME is that service account)."
+    )]
+    Can(RbacCanArgs),
+    /// Who can do VERB on RESOURCE? Every subject, with the granting path.
+    #[command(
+        after_help = "Examples:\n  rampart rbac who-can get secrets -n kube-system -f ./manifests\n  rampart rbac who-can create pods --subresource exec -A -f ./manifests"
+    )]
+    WhoCan(RbacWhoCanArgs),
+}
+
+#[derive(Args)]
+pub struct RbacTarget {
+    /// Files, directories or globs holding the RBAC objects (repeatable; `-` for stdin).
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub filenames: Vec<String>,
+    /// Namespace of the request [default: default].
+    #[arg(short, long, conflicts_with = "all_namespaces")]
+    pub namespace: Option<String>,
+    /// Ask about all namespaces (a cluster-wide request).
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// Subresource, e.g. exec, log, scale.
+    #[arg(long)]
+    pub subresource: Option<String>,
+}
+
+#[derive(Args)]
+pub struct RbacCanArgs {
+    /// user:NAME, group:NAME or sa:NAMESPACE:NAME.
+    pub subject: String,
+    /// get, list, create, … (any verb; `*` rules match custom verbs too).
+    pub verb: String,
+    /// RESOURCE[.GROUP][/NAME] as kubectl auth can-i takes it, or a non-resource URL (/healthz).
+    pub resource: String,
+    /// A group the user belongs to (repeatable), like kubectl's --as-group.
+    #[arg(long = "group", value_name = "GROUP")]
+    pub groups: Vec<String>,
+    #[command(flatten)]
+    pub target: RbacTarget,
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
+    pub output: ListFormat,
+}
+
+#[derive(Args)]
+pub struct RbacWhoCanArgs {
+    pub verb: String,
+    /// RESOURCE[.GROUP][/NAME], or a non-resource URL.
+    pub resource: String,
+    #[command(flatten)]
+    pub target: RbacTarget,
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
+    pub output: ListFormat,
 }
