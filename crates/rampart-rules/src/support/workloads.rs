@@ -2,6 +2,7 @@
 //! effective security settings, capabilities as runtimes apply them, host
 //! paths, resource defaulting (API defaults and LimitRanger), service
 //! accounts, and node placement (taints, tolerations, node selection).
+use rampart_core::rule::{ParamDefault, ParamSpec};
 
 use k8s_openapi::api::core::v1::{Container, PodSpec, Toleration, Volume};
 use rampart_core::node::{pointer, push_index};
@@ -663,6 +664,26 @@ pub fn is_sensitive(ctx: &Ctx, workload: &Workload) -> bool {
                 .is_some_and(|req| ctx.object.label(&req.key).is_some_and(|v| req.accepts(v)))
     })
 }
+
+// The parameters both segregation rules take, defined once so that one
+// configuration describes the dedicated nodes for both.
+pub const SENSITIVE_SELECTOR: ParamSpec = ParamSpec {
+    name: "sensitive-selector",
+    description: "Labels (`key=value` or `key`) of which any one marks a workload as sensitive.",
+    default: ParamDefault::List(&["rampart.dev/sensitive=true"]),
+};
+
+pub const SENSITIVE_NAMESPACES: ParamSpec = ParamSpec {
+    name: "sensitive-namespaces",
+    description: "Namespaces whose every workload is sensitive.",
+    default: ParamDefault::List(&[]),
+};
+
+pub const DEDICATED_TAINT: ParamSpec = ParamSpec {
+    name: "dedicated-taint",
+    description: "Taint of the dedicated nodes, `key[=value][:effect]`.",
+    default: ParamDefault::Str("dedicated=sensitive:NoSchedule"),
+};
 
 #[cfg(test)]
 mod tests {

@@ -1,3 +1,4 @@
+use crate::support::workloads;
 use rampart_core::node::pointer;
 use rampart_core::rule::{Category, ParamDefault, ParamSpec};
 use rampart_core::{Check, Ctx, Emitter, Rule, RuleMeta, Severity, Workload};
@@ -41,21 +42,9 @@ spec:
 ```"#,
         references: &[],
         params: &[
-            ParamSpec {
-                name: "sensitive-selector",
-                description: "Labels (`key=value` or `key`) of which any one marks a workload as sensitive.",
-                default: ParamDefault::List(&["rampart.dev/sensitive=true"]),
-            },
-            ParamSpec {
-                name: "sensitive-namespaces",
-                description: "Namespaces whose every workload is sensitive.",
-                default: ParamDefault::List(&[]),
-            },
-            ParamSpec {
-                name: "dedicated-taint",
-                description: "Taint of the dedicated nodes, `key[=value][:effect]`.",
-                default: ParamDefault::Str("dedicated=sensitive:NoSchedule"),
-            },
+            workloads::SENSITIVE_SELECTOR,
+            workloads::SENSITIVE_NAMESPACES,
+            workloads::DEDICATED_TAINT,
             ParamSpec {
                 name: "dedicated-node-label",
                 description: "Label of the dedicated nodes, `key=value` or `key`.",
