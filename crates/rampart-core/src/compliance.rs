@@ -63,6 +63,7 @@ pub fn summarize(
         let rule_applies = match active.rule.check {
             Check::Workload(_) => has_workloads,
             Check::Object(_) => has_objects,
+            Check::Inventory(_) => has_objects,
         };
         for r in meta.references.iter().filter(|r| r.framework == framework) {
             let c = controls.entry(r.id).or_insert_with(|| Control {

@@ -1,5 +1,7 @@
 //! Runs rules over an inventory in parallel and applies exemptions.
 
+use std::collections::HashMap;
+
 use rayon::prelude::*;
 
 use crate::IGNORE_ANNOTATION_PREFIX;
@@ -7,7 +9,10 @@ use crate::config::Config;
 use crate::diag::Diagnostic;
 use crate::finding::{Finding, Suppression};
 use crate::inventory::{Inventory, Object};
-use crate::rule::{ActiveRule, Check, Ctx, Emitter, Profile, PssLevel, PssVersion, Settings};
+use crate::rule::{
+    ActiveRule, Check, Ctx, Emitter, InventoryCtx, Profile, PssLevel, PssVersion, Reporter,
+    Settings,
+};
 use crate::workload::Workload;
 
 /// The result of running rules: findings (suppressed ones marked, not
@@ -37,17 +42,31 @@ pub fn run(
         .filter(|p| p.level == PssLevel::Restricted)
         .flat_map(|p| p.overrides.iter().copied())
         .collect();
+    let (mut relational, mut diagnostics) = run_inventory_checks(inventory, rules, config);
     let per_object: Vec<(Vec<Finding>, Vec<Diagnostic>)> = inventory
         .objects
         .par_iter()
-        .map(|object| {
+        .enumerate()
+        .map(|(index, object)| {
             let pss = match settings.profile {
                 Profile::PssNamespace => namespace_policy(inventory, object),
                 _ => Some((PssLevel::Restricted, settings.pss_version)),
             };
-            check_object(inventory, object, rules, config, pss, &overridden, settings)
+            let run = Run {
+                inventory,
+                rules,
+                config,
+                overridden: &overridden,
+                settings,
+            };
+            let extra = relational
+                .get(&index)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            run.check_object(object, pss, extra)
         })
         .collect();
+    relational.clear();
     // Objects are in input order (file, then position), and each object's
     // findings are sorted by position, so the whole list is in input order
     // without a global sort.
@@ -59,7 +78,58 @@ pub fn run(
         outcome.findings.extend(findings);
         outcome.diagnostics.extend(diags);
     }
+    outcome.diagnostics.append(&mut diagnostics);
     outcome
+}
+
+/// Runs the inventory-wide rules (in parallel, one task per rule) and
+/// returns their findings by object index, exemptions applied, and the
+/// distinct input problems they met.
+fn run_inventory_checks(
+    inventory: &Inventory,
+    rules: &[ActiveRule],
+    config: &Config,
+) -> (HashMap<usize, Vec<Finding>>, Vec<Diagnostic>) {
+    /// One rule's findings by object index, and the problems it met.
+    type RuleResult = (Vec<(usize, Vec<Finding>)>, Vec<Diagnostic>);
+    let results: Vec<RuleResult> = rules
+        .par_iter()
+        .filter_map(|active| match active.rule.check {
+            Check::Inventory(f) => Some((active, f)),
+            _ => None,
+        })
+        .map(|(active, f)| {
+            let ctx = InventoryCtx {
+                inventory,
+                params: &active.params,
+            };
+            let mut reporter = Reporter::new(active, inventory);
+            f(&ctx, &mut reporter);
+            let mut diags = std::mem::take(&mut reporter.diagnostics);
+            let findings = reporter
+                .emitters
+                .into_iter()
+                .map(|(index, emitter)| {
+                    let workload = inventory.objects[index].workload().and_then(Result::ok);
+                    (index, emitter.finish(workload.as_ref(), config, &mut diags))
+                })
+                .collect();
+            (findings, diags)
+        })
+        .collect();
+    let mut by_object: HashMap<usize, Vec<Finding>> = HashMap::new();
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    for (findings, diags) in results {
+        for (index, f) in findings {
+            by_object.entry(index).or_default().extend(f);
+        }
+        for d in diags {
+            if !diagnostics.contains(&d) {
+                diagnostics.push(d);
+            }
+        }
+    }
+    (by_object, diagnostics)
 }
 
 /// The Pod Security level and version the namespace of `object` enforces,
@@ -88,82 +158,109 @@ fn namespace_policy(inventory: &Inventory, object: &Object) -> Option<(PssLevel,
     Some((level, version))
 }
 
-fn check_object(
-    inventory: &Inventory,
-    object: &Object,
-    rules: &[ActiveRule],
-    config: &Config,
-    pss: Option<(PssLevel, PssVersion)>,
-    overridden: &[&str],
-    settings: &Settings,
-) -> (Vec<Finding>, Vec<Diagnostic>) {
-    let mut findings = Vec::new();
-    let mut diags = Vec::new();
-    let workload = match object.workload() {
-        Some(Ok(w)) => Some(w),
-        Some(Err(e)) => {
-            diags.push(object.invalid_field(&e));
-            None
-        }
-        None => None,
-    };
-    for active in rules {
-        // A Pod Security check runs where the level in force includes it and
-        // no stricter check of that level replaces it.
-        if let Some(control) = active.rule.meta.pss {
-            match pss {
-                Some((level, _))
-                    if control.level <= level
-                        && !(level == PssLevel::Restricted
-                            && overridden.contains(&control.check)) => {}
-                _ => continue,
-            }
-        }
-        let ctx = Ctx {
-            object,
+/// What every object of one run is checked with.
+struct Run<'a> {
+    inventory: &'a Inventory,
+    rules: &'a [ActiveRule],
+    config: &'a Config,
+    /// Baseline Pod Security checks a restricted check replaces.
+    overridden: &'a [&'a str],
+    settings: &'a Settings,
+}
+
+impl Run<'_> {
+    /// Runs the per-object rules on `object` and merges in the findings the
+    /// inventory-wide rules made on it (`relational`), sorted by position.
+    fn check_object(
+        &self,
+        object: &Object,
+        pss: Option<(PssLevel, PssVersion)>,
+        relational: &[Finding],
+    ) -> (Vec<Finding>, Vec<Diagnostic>) {
+        let Run {
             inventory,
-            params: &active.params,
-            pss_version: pss.map(|(_, v)| v).unwrap_or_default(),
-            image_lock: settings.image_lock.as_deref(),
+            rules,
+            config,
+            overridden,
+            settings,
+        } = *self;
+        let mut findings = relational.to_vec();
+        let mut diags = Vec::new();
+        let workload = match object.workload() {
+            Some(Ok(w)) => Some(w),
+            Some(Err(e)) => {
+                diags.push(object.invalid_field(&e));
+                None
+            }
+            None => None,
         };
-        let mut emitter = Emitter {
-            rule: active,
-            object,
-            out: Vec::new(),
-        };
-        match active.rule.check {
-            Check::Object(f) => f(&ctx, &mut emitter),
-            Check::Workload(f) => match &workload {
-                Some(w) if !w.controlled => f(&ctx, w, &mut emitter),
-                _ => {}
-            },
+        for active in rules {
+            // A Pod Security check runs where the level in force includes it and
+            // no stricter check of that level replaces it.
+            if let Some(control) = active.rule.meta.pss {
+                match pss {
+                    Some((level, _))
+                        if control.level <= level
+                            && !(level == PssLevel::Restricted
+                                && overridden.contains(&control.check)) => {}
+                    _ => continue,
+                }
+            }
+            let ctx = Ctx {
+                object,
+                inventory,
+                params: &active.params,
+                pss_version: pss.map(|(_, v)| v).unwrap_or_default(),
+                image_lock: settings.image_lock.as_deref(),
+            };
+            let mut emitter = Emitter::new(active, object);
+            match active.rule.check {
+                Check::Object(f) => f(&ctx, &mut emitter),
+                Check::Workload(f) => match &workload {
+                    Some(w) if !w.controlled => f(&ctx, w, &mut emitter),
+                    _ => {}
+                },
+                Check::Inventory(_) => {}
+            }
+            findings.extend(emitter.finish(workload.as_ref(), config, &mut diags));
         }
-        if emitter.out.is_empty() {
-            continue;
+        findings.sort_by(|a, b| {
+            (a.location.start, &a.rule, &a.location.pointer).cmp(&(
+                b.location.start,
+                &b.rule,
+                &b.location.pointer,
+            ))
+        });
+        (findings, diags)
+    }
+}
+
+impl Emitter<'_> {
+    /// The findings emitted, with exemptions applied (annotation on the
+    /// object or its pod template, then the config) and lines that may
+    /// hold a secret marked as not quotable. Every analysis that reports on
+    /// an object ends here, so exemptions mean the same everywhere.
+    pub fn finish(
+        self,
+        workload: Option<&Workload>,
+        config: &Config,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Vec<Finding> {
+        if self.out.is_empty() {
+            return self.out;
         }
-        let suppression =
-            annotation_exemption(object, workload.as_ref(), active.rule.meta.id, &mut diags);
-        for mut finding in emitter.out {
+        let object = self.object;
+        let suppression = annotation_exemption(object, workload, self.rule.rule.meta.id, diags);
+        let secret = crate::redact::secret_lines(&object.root);
+        let mut out = self.out;
+        for finding in &mut out {
             finding.suppressed = suppression
                 .clone()
-                .or_else(|| config.exemption_for(&finding));
-            findings.push(finding);
+                .or_else(|| config.exemption_for(finding));
+            finding.location.quotable = secret.binary_search(&finding.location.start.line).is_err();
         }
+        out
     }
-    if !findings.is_empty() {
-        let secret = crate::redact::secret_lines(&object.root);
-        for f in &mut findings {
-            f.location.quotable = secret.binary_search(&f.location.start.line).is_err();
-        }
-    }
-    findings.sort_by(|a, b| {
-        (a.location.start, &a.rule, &a.location.pointer).cmp(&(
-            b.location.start,
-            &b.rule,
-            &b.location.pointer,
-        ))
-    });
-    (findings, diags)
 }
 
 /// `ignore-check.rampart.dev/<rule>: "<reason>"` on the object or on its pod

@@ -96,7 +96,12 @@ pub struct Inventory {
     /// label do not pay for these.
     by_name: OnceLock<HashMap<NameKey, usize>>,
     by_label: OnceLock<HashMap<LabelKey, Vec<usize>>>,
+    /// Models analyses derive from the whole inventory (the RBAC model),
+    /// built once per inventory and shared by every rule that needs one.
+    derived: std::sync::Mutex<HashMap<std::any::TypeId, Arc<OnceLock<DerivedValue>>>>,
 }
+
+type DerivedValue = Arc<dyn std::any::Any + Send + Sync>;
 
 /// (kind, namespace, name).
 type NameKey = (String, Option<String>, String);
@@ -166,6 +171,30 @@ impl Inventory {
             by_kind,
             by_name: OnceLock::new(),
             by_label: OnceLock::new(),
+            derived: Default::default(),
+        }
+    }
+
+    /// The `T` derived from this inventory by `build`, built on first use
+    /// and then shared: rules that need the same model (every RBAC rule
+    /// needs the RBAC model) build it once. `build` may itself ask for
+    /// other derived values.
+    pub fn derived<T: std::any::Any + Send + Sync>(
+        &self,
+        build: impl FnOnce(&Inventory) -> T,
+    ) -> Arc<T> {
+        let cell = {
+            let mut map = self
+                .derived
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            map.entry(std::any::TypeId::of::<T>()).or_default().clone()
+        };
+        let value = cell.get_or_init(|| Arc::new(build(self)) as DerivedValue);
+        match value.clone().downcast::<T>() {
+            Ok(v) => v,
+            // The map is keyed by T's TypeId, so the value is a T.
+            Err(_) => unreachable!("derived value stored under another type's id"),
         }
     }
 
@@ -236,12 +265,21 @@ impl Inventory {
 
     /// Objects of `kind`, in input order.
     pub fn of_kind<'a>(&'a self, kind: &str) -> impl Iterator<Item = &'a Object> + 'a {
+        self.of_kind_indexed(kind).map(|(_, o)| o)
+    }
+
+    /// Objects of `kind` with their index in [`Inventory::objects`], in
+    /// input order.
+    pub fn of_kind_indexed<'a>(
+        &'a self,
+        kind: &str,
+    ) -> impl Iterator<Item = (usize, &'a Object)> + 'a {
         self.by_kind
             .get(kind)
             .map(Vec::as_slice)
             .unwrap_or_default()
             .iter()
-            .map(|&i| &self.objects[i])
+            .map(|&i| (i, &self.objects[i]))
     }
 }
 

@@ -28,7 +28,10 @@ pub use diag::{Diagnostic, Level};
 pub use finding::{Finding, Location, ObjectRef, Severity, Suppression};
 pub use inventory::{Inventory, Object};
 pub use node::{Node, Pos, Value};
-pub use rule::{ActiveRule, Category, Check, Ctx, Emitter, Framework, Params, Rule, RuleMeta};
+pub use rule::{
+    ActiveRule, Category, Check, Ctx, Emitter, Framework, InventoryCtx, Params, Reporter, Rule,
+    RuleMeta,
+};
 pub use workload::{ContainerKind, ContainerRef, Workload};
 
 /// The annotation prefix that exempts an object from one rule:

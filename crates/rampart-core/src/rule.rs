@@ -32,13 +32,16 @@ pub enum Category {
     Metadata,
     /// Components known to be dangerous to run.
     Components,
+    /// Who may do what: risky grants, escalation paths, RBAC hygiene
+    /// (evaluated by the RBAC engine over all roles and bindings at once).
+    Rbac,
     /// Availability and hygiene (probes, replicas, disruption budgets):
     /// not security, off unless `--profile all` or enabled in the config.
     Reliability,
 }
 
 impl Category {
-    pub const ALL: [Category; 11] = [
+    pub const ALL: [Category; 12] = [
         Category::PodSecurity,
         Category::HostAccess,
         Category::Images,
@@ -49,6 +52,7 @@ impl Category {
         Category::Segregation,
         Category::Metadata,
         Category::Components,
+        Category::Rbac,
         Category::Reliability,
     ];
 
@@ -64,6 +68,7 @@ impl Category {
             Category::Segregation => "segregation",
             Category::Metadata => "metadata",
             Category::Components => "components",
+            Category::Rbac => "rbac",
             Category::Reliability => "reliability",
         }
     }
@@ -334,6 +339,51 @@ pub enum Check {
     /// Runs on every object that carries a pod template, except objects a
     /// controller owns (their owner is checked instead).
     Workload(fn(&Ctx, &Workload, &mut Emitter)),
+    /// Runs once over the whole inventory, for checks about relations
+    /// between objects (RBAC grants, NetworkPolicy isolation). It may
+    /// report on any object.
+    Inventory(fn(&InventoryCtx, &mut Reporter)),
+}
+
+/// What an inventory-wide check sees.
+pub struct InventoryCtx<'a> {
+    pub inventory: &'a Inventory,
+    pub params: &'a Params,
+}
+
+/// Collects the findings of one inventory-wide rule, on any objects.
+pub struct Reporter<'a> {
+    pub(crate) rule: &'a ActiveRule,
+    pub(crate) inventory: &'a Inventory,
+    /// Object index → its emitter.
+    pub(crate) emitters: std::collections::BTreeMap<usize, Emitter<'a>>,
+    pub(crate) diagnostics: Vec<crate::Diagnostic>,
+}
+
+impl<'a> Reporter<'a> {
+    pub fn new(rule: &'a ActiveRule, inventory: &'a Inventory) -> Self {
+        Reporter {
+            rule,
+            inventory,
+            emitters: Default::default(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// The emitter for findings on object `index` (in `inventory.objects`).
+    pub fn on(&mut self, index: usize) -> &mut Emitter<'a> {
+        let (rule, inventory) = (self.rule, self.inventory);
+        self.emitters
+            .entry(index)
+            .or_insert_with(|| Emitter::new(rule, &inventory.objects[index]))
+    }
+
+    /// A problem with the input found while checking (an object that does
+    /// not decode). The engine reports each distinct one once, however
+    /// many rules find it.
+    pub fn diagnostic(&mut self, d: crate::Diagnostic) {
+        self.diagnostics.push(d);
+    }
 }
 
 pub struct Rule {
@@ -362,7 +412,17 @@ pub struct Emitter<'a> {
     pub(crate) out: Vec<Finding>,
 }
 
-impl Emitter<'_> {
+impl<'a> Emitter<'a> {
+    /// An emitter for findings of `rule` on `object`; end with
+    /// [`Emitter::finish`] to apply exemptions.
+    pub fn new(rule: &'a ActiveRule, object: &'a Object) -> Self {
+        Emitter {
+            rule,
+            object,
+            out: Vec::new(),
+        }
+    }
+
     /// Reports a finding at `pointer` (a JSON pointer into the object).
     pub fn at(&mut self, pointer: String, message: impl Into<String>) {
         let stable = pointer.clone();

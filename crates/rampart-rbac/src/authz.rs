@@ -117,6 +117,23 @@ impl Model {
         }
     }
 
+    /// The bindings that name `principal`'s user or one of its groups,
+    /// each once (with the index of the first subject naming it), in
+    /// input order. Uses the subject index: no scan of all bindings.
+    pub fn bindings_of(&self, principal: &Principal) -> Vec<(&Binding, usize)> {
+        let mut hits: Vec<(u32, u32)> = principal
+            .keys()
+            .filter_map(|k| self.by_subject.get(&k))
+            .flatten()
+            .copied()
+            .collect();
+        hits.sort_unstable();
+        hits.dedup_by_key(|(b, _)| *b);
+        hits.into_iter()
+            .map(|(b, s)| (&self.bindings[b as usize], s as usize))
+            .collect()
+    }
+
     /// Decides `request` for `principal` exactly as the RBAC authorizer
     /// does, after normalising the request (see [`Request::normalized`]),
     /// and lists every grant. Only the bindings naming the principal's user
@@ -131,22 +148,13 @@ impl Model {
             };
         }
         let namespace = request.namespace();
-        let mut hits: Vec<(u32, u32)> = principal
-            .keys()
-            .filter_map(|k| self.by_subject.get(&k))
-            .flatten()
-            .copied()
-            .collect();
-        hits.sort_unstable();
-        hits.dedup();
         let mut d = Decision::default();
         let mut memo: HashMap<usize, Vec<usize>> = HashMap::new();
-        for (bi, si) in hits {
-            let b = &self.bindings[bi as usize];
+        for (b, si) in self.bindings_of(principal) {
             if !Self::in_scope(b, namespace) {
                 continue;
             }
-            let subject = &b.subjects[si as usize];
+            let subject = &b.subjects[si];
             match b.role {
                 None => d.latent.push(Self::latent(b, subject)),
                 Some(role) => {

@@ -67,7 +67,9 @@
 
 mod attrs;
 mod authz;
+mod grants;
 mod model;
+pub mod risk;
 mod rule;
 mod subject;
 
@@ -76,7 +78,10 @@ mod tests;
 
 pub use attrs::{Request, ResourceAttributes, is_cluster_scoped};
 pub use authz::{Decision, GrantPath, Latent, WhoCan};
-pub use model::{Binding, DEFAULT_NAMESPACE, Model, RBAC_GROUP, Role, RoleRef, RoleRule};
+pub use grants::{Grant, Probe, Scope, probe_request};
+pub use model::{
+    BOOTSTRAPPING_LABEL, Binding, DEFAULT_NAMESPACE, Model, RBAC_GROUP, Role, RoleRef, RoleRule,
+};
 pub use rule::{
     Rule, api_group_matches, non_resource_url_matches, resource_matches, resource_name_matches,
     verb_matches,

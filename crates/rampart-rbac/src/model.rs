@@ -32,6 +32,13 @@ pub struct RoleRule {
 #[derive(Clone, Debug, Serialize)]
 pub struct Role {
     pub id: Arc<ObjectRef>,
+    /// Index in the inventory's objects.
+    #[serde(skip)]
+    pub object: usize,
+    /// Created and reconciled by Kubernetes itself (labelled
+    /// `kubernetes.io/bootstrapping: rbac-defaults`).
+    #[serde(skip)]
+    pub stock: bool,
     pub cluster: bool,
     /// Set for Roles only.
     pub namespace: Option<String>,
@@ -57,6 +64,12 @@ pub struct RoleRef {
 #[derive(Clone, Debug, Serialize)]
 pub struct Binding {
     pub id: Arc<ObjectRef>,
+    /// Index in the inventory's objects.
+    #[serde(skip)]
+    pub object: usize,
+    /// Created and reconciled by Kubernetes itself.
+    #[serde(skip)]
+    pub stock: bool,
     pub namespace: Option<String>,
     pub role_ref: RoleRef,
     /// Index into [`Model::roles`]; `None` when the role is not in the
@@ -65,6 +78,10 @@ pub struct Binding {
     pub role: Option<usize>,
     /// Subjects, normalised (service-account namespaces resolved).
     pub subjects: Vec<Subject>,
+    /// For each of `subjects`, its index in the object's `subjects` list
+    /// (subjects that match nothing are left out of `subjects`).
+    #[serde(skip)]
+    pub subject_positions: Vec<usize>,
 }
 
 /// Roles and bindings of one inventory, indexed.
@@ -97,17 +114,29 @@ fn diag(o: &Object, code: &'static str, warning: bool, message: String) -> Diagn
 
 /// Keeps the last object for each (kind, namespace, name), as
 /// `kubectl apply` would, in input order of that last occurrence.
-fn last_wins<'a>(inventory: &'a Inventory, kind: &str) -> Vec<&'a Object> {
-    let all: Vec<&Object> = inventory.of_kind(kind).filter(|o| is_rbac(o)).collect();
+/// Objects come with their index in the inventory.
+fn last_wins<'a>(inventory: &'a Inventory, kind: &str) -> Vec<(usize, &'a Object)> {
+    let all: Vec<(usize, &Object)> = inventory
+        .of_kind_indexed(kind)
+        .filter(|(_, o)| is_rbac(o))
+        .collect();
     let mut last: HashMap<(Option<&str>, &str), usize> = HashMap::new();
-    for (i, o) in all.iter().enumerate() {
+    for (i, (_, o)) in all.iter().enumerate() {
         last.insert((o.namespace(), o.name()), i);
     }
     all.iter()
         .enumerate()
-        .filter(|(i, o)| last.get(&(o.namespace(), o.name())) == Some(i))
-        .map(|(_, o)| *o)
+        .filter(|(i, (_, o))| last.get(&(o.namespace(), o.name())) == Some(i))
+        .map(|(_, x)| *x)
         .collect()
+}
+
+/// The label Kubernetes puts on the roles and bindings it creates and
+/// reconciles itself (`rbac-defaults`).
+pub const BOOTSTRAPPING_LABEL: &str = "kubernetes.io/bootstrapping";
+
+fn is_stock(o: &Object) -> bool {
+    o.label(BOOTSTRAPPING_LABEL) == Some("rbac-defaults")
 }
 
 fn namespace_of(o: &Object) -> String {
@@ -124,34 +153,40 @@ impl Model {
     /// diagnostic; nothing here fails as a whole.
     pub fn build(inventory: &Inventory) -> Model {
         let mut m = Model::default();
-        for o in last_wins(inventory, "ClusterRole") {
+        for (index, o) in last_wins(inventory, "ClusterRole") {
             match rampart_core::de::from_node::<rbac::ClusterRole>(&o.root) {
-                Ok(cr) => m.add_cluster_role(o, cr),
+                Ok(cr) => m.add_cluster_role(index, o, cr),
                 Err(e) => m.diagnostics.push(o.invalid_field(&e)),
             }
         }
-        for o in last_wins(inventory, "Role") {
+        for (index, o) in last_wins(inventory, "Role") {
             match rampart_core::de::from_node::<rbac::Role>(&o.root) {
                 Ok(r) => {
                     let ns = namespace_of(o);
                     let rules = r.rules.unwrap_or_default().into_iter().map(Rule::from);
-                    m.push_role(o, Some(ns), rules, BTreeMap::new(), None);
+                    m.push_role(index, o, Some(ns), rules, BTreeMap::new(), None);
                 }
                 Err(e) => m.diagnostics.push(o.invalid_field(&e)),
             }
         }
         m.aggregate();
-        for o in last_wins(inventory, "ClusterRoleBinding") {
+        for (index, o) in last_wins(inventory, "ClusterRoleBinding") {
             match rampart_core::de::from_node::<rbac::ClusterRoleBinding>(&o.root) {
-                Ok(b) => m.add_binding(o, None, b.role_ref, b.subjects.unwrap_or_default()),
+                Ok(b) => m.add_binding(index, o, None, b.role_ref, b.subjects.unwrap_or_default()),
                 Err(e) => m.diagnostics.push(o.invalid_field(&e)),
             }
         }
-        for o in last_wins(inventory, "RoleBinding") {
+        for (index, o) in last_wins(inventory, "RoleBinding") {
             match rampart_core::de::from_node::<rbac::RoleBinding>(&o.root) {
                 Ok(b) => {
                     let ns = namespace_of(o);
-                    m.add_binding(o, Some(ns), b.role_ref, b.subjects.unwrap_or_default())
+                    m.add_binding(
+                        index,
+                        o,
+                        Some(ns),
+                        b.role_ref,
+                        b.subjects.unwrap_or_default(),
+                    )
                 }
                 Err(e) => m.diagnostics.push(o.invalid_field(&e)),
             }
@@ -159,7 +194,7 @@ impl Model {
         m
     }
 
-    fn add_cluster_role(&mut self, o: &Object, cr: rbac::ClusterRole) {
+    fn add_cluster_role(&mut self, index: usize, o: &Object, cr: rbac::ClusterRole) {
         let labels: BTreeMap<String, String> =
             cr.metadata.labels.unwrap_or_default().into_iter().collect();
         let selectors = cr.aggregation_rule.map(|a| {
@@ -181,11 +216,12 @@ impl Model {
             out
         });
         let rules = cr.rules.unwrap_or_default().into_iter().map(Rule::from);
-        self.push_role(o, None, rules, labels, selectors);
+        self.push_role(index, o, None, rules, labels, selectors);
     }
 
     fn push_role(
         &mut self,
+        index: usize,
         o: &Object,
         namespace: Option<String>,
         rules: impl Iterator<Item = Rule>,
@@ -197,6 +233,8 @@ impl Model {
             .insert((namespace.clone(), o.name().to_string()), idx);
         self.roles.push(Role {
             id: o.id.clone(),
+            object: index,
+            stock: is_stock(o),
             cluster: namespace.is_none(),
             namespace,
             rules: rules
@@ -281,6 +319,7 @@ impl Model {
 
     fn add_binding(
         &mut self,
+        index: usize,
         o: &Object,
         namespace: Option<String>,
         role_ref: rbac::RoleRef,
@@ -310,21 +349,9 @@ impl Model {
             }
         }
         .copied();
-        if role.is_none() {
-            self.diagnostics.push(diag(
-                o,
-                "rbac-dangling-binding",
-                true,
-                format!(
-                    "{what} \"{}\" refers to {} \"{}\", which is not in the input: it grants nothing now, and everything that role will hold once it exists",
-                    o.name(),
-                    role_ref.kind,
-                    role_ref.name
-                ),
-            ));
-        }
         let mut subs = Vec::with_capacity(subjects.len());
-        for s in subjects {
+        let mut positions = Vec::with_capacity(subjects.len());
+        for (position, s) in subjects.into_iter().enumerate() {
             let sub = match s.kind.as_str() {
                 "User" => Subject::user(&s.name),
                 "Group" => Subject::group(&s.name),
@@ -364,6 +391,7 @@ impl Model {
                 }
             };
             subs.push(sub);
+            positions.push(position);
         }
         let b = self.bindings.len() as u32;
         for (i, s) in subs.iter().enumerate() {
@@ -382,6 +410,8 @@ impl Model {
         }
         self.bindings.push(Binding {
             id: o.id.clone(),
+            object: index,
+            stock: is_stock(o),
             namespace,
             role_ref: RoleRef {
                 kind: role_ref.kind,
@@ -389,6 +419,7 @@ impl Model {
             },
             role,
             subjects: subs,
+            subject_positions: positions,
         });
     }
 

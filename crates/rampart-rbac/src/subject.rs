@@ -70,6 +70,41 @@ impl Subject {
         }
     }
 
+    /// A Kubernetes component identity (`system:kube-scheduler`,
+    /// `system:node:NAME`, group `system:nodes`, ...): users and groups
+    /// named `system:*`, except the audiences that stand for everyone
+    /// (`system:authenticated`, `system:unauthenticated`,
+    /// `system:anonymous`, `system:serviceaccounts[:NS]`), which are never
+    /// components. Service accounts are never components: add-ons run as
+    /// them, and their grants are the ones worth reviewing.
+    pub fn is_component(&self) -> bool {
+        match self {
+            Subject::User { name } => name.starts_with("system:") && name != ANONYMOUS,
+            Subject::Group { name } => {
+                name.starts_with("system:")
+                    && name != AUTHENTICATED
+                    && name != UNAUTHENTICATED
+                    && name != SA_GROUP
+                    && !name.starts_with("system:serviceaccounts:")
+            }
+            Subject::ServiceAccount { .. } => false,
+        }
+    }
+
+    /// Whether the subject stands for everyone, or every client without
+    /// credentials: `system:anonymous`, `system:unauthenticated`,
+    /// `system:authenticated`, `system:serviceaccounts` (every service
+    /// account of the cluster).
+    pub fn is_public(&self) -> bool {
+        match self {
+            Subject::User { name } => name == ANONYMOUS,
+            Subject::Group { name } => {
+                name == UNAUTHENTICATED || name == AUTHENTICATED || name == SA_GROUP
+            }
+            Subject::ServiceAccount { .. } => false,
+        }
+    }
+
     /// The key bindings are indexed under: the user name (service accounts
     /// by their `system:serviceaccount:` user name) or the group name.
     pub(crate) fn key(&self) -> Key {

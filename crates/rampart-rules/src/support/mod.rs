@@ -5,6 +5,7 @@
 pub mod images;
 pub mod objects;
 pub mod pss;
+pub mod rbac;
 pub mod refs;
 pub mod secrets;
 pub mod workloads;

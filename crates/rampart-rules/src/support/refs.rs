@@ -6,6 +6,12 @@
 
 use rampart_core::rule::{Framework, Reference};
 
+pub const CIS_5_1_2: Reference = Reference {
+    framework: Framework::Cis,
+    id: "5.1.2",
+    title: "Minimize access to secrets",
+};
+
 pub const CIS_5_1_5: Reference = Reference {
     framework: Framework::Cis,
     id: "5.1.5",

@@ -1,0 +1,144 @@
+//! What a binding grants: permission probes evaluated against a binding's
+//! role within the binding's scope. Risky-grant rules, the escalation graph
+//! and `show` ask their questions through here.
+
+use std::fmt;
+
+use crate::attrs::{Request, ResourceAttributes, is_cluster_scoped};
+use crate::model::{Binding, Model};
+
+/// A permission asked about: any of `verbs` on any of `resources` (each
+/// `resource` or `resource/subresource`) in API group `group`, on every
+/// object (no name), so a rule limited by `resourceNames` does not count.
+#[derive(Clone, Copy, Debug)]
+pub struct Probe {
+    pub verbs: &'static [&'static str],
+    pub group: &'static str,
+    pub resources: &'static [&'static str],
+}
+
+impl Probe {
+    pub const fn new(
+        verbs: &'static [&'static str],
+        group: &'static str,
+        resources: &'static [&'static str],
+    ) -> Self {
+        Probe {
+            verbs,
+            group,
+            resources,
+        }
+    }
+}
+
+/// Where a binding's grants apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope<'a> {
+    /// A ClusterRoleBinding: every namespace, cluster-scoped resources and
+    /// non-resource URLs.
+    Cluster,
+    /// A RoleBinding: namespaced resources of this namespace.
+    Namespace(&'a str),
+}
+
+impl Scope<'_> {
+    pub fn of(b: &Binding) -> Scope<'_> {
+        match &b.namespace {
+            None => Scope::Cluster,
+            Some(ns) => Scope::Namespace(ns),
+        }
+    }
+}
+
+impl fmt::Display for Scope<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Scope::Cluster => f.write_str("cluster-wide"),
+            Scope::Namespace(ns) => write!(f, "in namespace {ns}"),
+        }
+    }
+}
+
+/// One permission a binding grants: the verb and resource of the probe
+/// that matched, and the rule of the binding's role that grants it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Grant {
+    pub verb: &'static str,
+    pub group: &'static str,
+    pub resource: &'static str,
+    pub rule_index: usize,
+}
+
+impl fmt::Display for Grant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.group.is_empty() {
+            write!(f, "{} {}", self.verb, self.resource)
+        } else {
+            let (r, sub) = match self.resource.split_once('/') {
+                Some((r, s)) => (r, Some(s)),
+                None => (self.resource, None),
+            };
+            write!(f, "{} {r}.{}", self.verb, self.group)?;
+            match sub {
+                Some(s) => write!(f, "/{s}"),
+                None => Ok(()),
+            }
+        }
+    }
+}
+
+/// The request a probe makes for `verb` on `resource` within `scope`, as
+/// the API server would build it: cluster-scoped resources carry no
+/// namespace, and a namespace object is asked for by name (a RoleBinding
+/// in namespace X may grant `patch` on the namespace X itself).
+pub fn probe_request(
+    verb: &str,
+    group: &str,
+    resource: &str,
+    scope: Scope,
+) -> Option<ResourceAttributes> {
+    let (res, sub) = resource.split_once('/').unwrap_or((resource, ""));
+    let mut r = ResourceAttributes::new(verb, group, res).subresource(sub);
+    match scope {
+        Scope::Cluster => {}
+        Scope::Namespace(ns) if group.is_empty() && res == "namespaces" => {
+            r = r.name(ns);
+        }
+        // A RoleBinding cannot grant cluster-scoped resources.
+        Scope::Namespace(_) if is_cluster_scoped(group, res) => return None,
+        Scope::Namespace(ns) => r = r.namespace(ns),
+    }
+    Some(r.normalized())
+}
+
+impl Model {
+    /// The first permission of `probe` that binding `b` grants (through
+    /// its role, within its scope), or `None` — also when its role is
+    /// missing.
+    pub fn binding_grants(&self, b: &Binding, probe: &Probe) -> Option<Grant> {
+        let role = &self.roles[b.role?];
+        let scope = Scope::of(b);
+        for &resource in probe.resources {
+            for &verb in probe.verbs {
+                let Some(request) = probe_request(verb, probe.group, resource, scope) else {
+                    continue;
+                };
+                let request = Request::Resource(request);
+                if let Some(rule_index) = role.rules.iter().position(|r| r.rule.allows(&request)) {
+                    return Some(Grant {
+                        verb,
+                        group: probe.group,
+                        resource,
+                        rule_index,
+                    });
+                }
+            }
+        }
+        None
+    }
+
+    /// The first permission of any of `probes` that `b` grants.
+    pub fn binding_grants_any(&self, b: &Binding, probes: &[Probe]) -> Option<Grant> {
+        probes.iter().find_map(|p| self.binding_grants(b, p))
+    }
+}

@@ -1,0 +1,213 @@
+//! The risky permissions: each an exact set of verb/resource pairs that
+//! lets its holder read credentials, run code as someone else, or grant
+//! itself more. Rules report them, the escalation graph follows them, and
+//! the workload join asks them of service accounts.
+
+use crate::grants::{Grant, Probe};
+use crate::model::{Binding, Model};
+
+/// A risky permission: held when any probe matches, or, with
+/// `all_of`, when every probe does (through the same binding).
+#[derive(Clone, Copy, Debug)]
+pub struct Risk {
+    /// What it lets the holder do, as a sentence fragment.
+    pub what: &'static str,
+    pub probes: &'static [Probe],
+    pub all_of: bool,
+}
+
+const WRITE: &[&str] = &["create", "update", "patch"];
+
+/// `*` verbs on `*` resources in the core (or every) API group: every
+/// permission there is, impersonating `system:masters` included.
+pub const FULL_CONTROL: Risk = Risk {
+    what: "do anything (every verb on every resource)",
+    probes: &[Probe::new(&["*"], "", &["*"])],
+    all_of: false,
+};
+
+/// `get`, `list` and `watch` all return secret contents.
+pub const READ_SECRETS: Risk = Risk {
+    what: "read Secrets, service account tokens included",
+    probes: &[Probe::new(&["get", "list", "watch"], "", &["secrets"])],
+    all_of: false,
+};
+
+pub const CREATE_TOKENS: Risk = Risk {
+    what: "mint tokens for service accounts",
+    probes: &[Probe::new(&["create"], "", &["serviceaccounts/token"])],
+    all_of: false,
+};
+
+/// Creating a pod (directly or through any controller) runs it as any
+/// service account of the namespace and mounts any Secret there; changing
+/// a pod's image runs new code with its identity.
+pub const WORKLOAD_WRITE: Risk = Risk {
+    what: "run pods as any service account of the namespace (create or change workloads)",
+    probes: &[
+        Probe::new(&["create"], "", &["pods"]),
+        Probe::new(&["update", "patch"], "", &["pods"]),
+        Probe::new(WRITE, "", &["replicationcontrollers"]),
+        Probe::new(
+            WRITE,
+            "apps",
+            &["deployments", "daemonsets", "statefulsets", "replicasets"],
+        ),
+        Probe::new(WRITE, "batch", &["jobs", "cronjobs"]),
+    ],
+    all_of: false,
+};
+
+/// Exec, attach and port-forward over WebSockets are authorised as `get`,
+/// over SPDY as `create`; either is enough on most clusters.
+pub const POD_EXEC: Risk = Risk {
+    what: "run commands in, attach to or port-forward into running pods",
+    probes: &[
+        Probe::new(
+            &["create", "get"],
+            "",
+            &["pods/exec", "pods/attach", "pods/portforward"],
+        ),
+        Probe::new(&["update", "patch"], "", &["pods/ephemeralcontainers"]),
+    ],
+    all_of: false,
+};
+
+/// Even `get` on `nodes/proxy` reaches the kubelet API (`/exec`, `/run`),
+/// bypassing admission and audit.
+pub const NODES_PROXY: Risk = Risk {
+    what: "run commands in any pod through the kubelet API (nodes/proxy), unaudited",
+    probes: &[Probe::new(&["get", "create"], "", &["nodes/proxy"])],
+    all_of: false,
+};
+
+pub const CREATE_PERSISTENT_VOLUMES: Risk = Risk {
+    what: "create PersistentVolumes (a hostPath volume mounts any node directory)",
+    probes: &[Probe::new(&["create"], "", &["persistentvolumes"])],
+    all_of: false,
+};
+
+/// `escalate` lifts the check that a role may only hold what its writer
+/// holds; `bind` lifts the same check for bindings.
+pub const ESCALATE_OR_BIND: Risk = Risk {
+    what: "grant any permission (escalate or bind on roles)",
+    probes: &[Probe::new(
+        &["escalate", "bind"],
+        "rbac.authorization.k8s.io",
+        &["clusterroles", "roles"],
+    )],
+    all_of: false,
+};
+
+pub const BINDINGS_WRITE: Risk = Risk {
+    what: "create or change role bindings",
+    probes: &[Probe::new(
+        WRITE,
+        "rbac.authorization.k8s.io",
+        &["clusterrolebindings", "rolebindings"],
+    )],
+    all_of: false,
+};
+
+pub const IMPERSONATE: Risk = Risk {
+    what: "act as other users, groups or service accounts (impersonate)",
+    probes: &[
+        Probe::new(
+            &["impersonate"],
+            "",
+            &["users", "groups", "serviceaccounts"],
+        ),
+        Probe::new(&["impersonate"], "authentication.k8s.io", &["uids"]),
+    ],
+    all_of: false,
+};
+
+/// Approving a CSR for the kube-apiserver-client signer issues a client
+/// certificate for any user and group, `system:masters` included.
+pub const APPROVE_CSRS: Risk = Risk {
+    what: "approve certificate signing requests (a client certificate for any identity)",
+    probes: &[
+        Probe::new(
+            &["update", "patch"],
+            "certificates.k8s.io",
+            &["certificatesigningrequests/approval"],
+        ),
+        Probe::new(&["approve"], "certificates.k8s.io", &["signers"]),
+    ],
+    all_of: true,
+};
+
+pub const ADMISSION_WRITE: Risk = Risk {
+    what: "change or remove admission control (webhooks and admission policies)",
+    probes: &[Probe::new(
+        &["create", "update", "patch", "delete"],
+        "admissionregistration.k8s.io",
+        &[
+            "mutatingwebhookconfigurations",
+            "validatingwebhookconfigurations",
+            "validatingadmissionpolicies",
+            "validatingadmissionpolicybindings",
+            "mutatingadmissionpolicies",
+            "mutatingadmissionpolicybindings",
+        ],
+    )],
+    all_of: false,
+};
+
+pub const CRD_WRITE: Risk = Risk {
+    what: "create, change or delete CustomResourceDefinitions",
+    probes: &[Probe::new(
+        &["create", "update", "patch", "delete"],
+        "apiextensions.k8s.io",
+        &["customresourcedefinitions"],
+    )],
+    all_of: false,
+};
+
+/// Namespace labels set the Pod Security level and feed NetworkPolicy
+/// namespace selectors.
+pub const NAMESPACE_WRITE: Risk = Risk {
+    what: "change namespaces (Pod Security labels, NetworkPolicy selectors)",
+    probes: &[Probe::new(&["update", "patch"], "", &["namespaces"])],
+    all_of: false,
+};
+
+pub const STATUS_WRITE: Risk = Risk {
+    what: "rewrite the status of pods, services or nodes",
+    probes: &[Probe::new(
+        &["update", "patch"],
+        "",
+        &["pods/status", "services/status", "nodes/status"],
+    )],
+    all_of: false,
+};
+
+/// The permissions that, held by a workload's service account, hand
+/// anyone who compromises that workload more than the workload itself.
+pub const WORKLOAD_RISKS: &[&Risk] = &[
+    &FULL_CONTROL,
+    &ESCALATE_OR_BIND,
+    &IMPERSONATE,
+    &APPROVE_CSRS,
+    &NODES_PROXY,
+    &READ_SECRETS,
+    &CREATE_TOKENS,
+    &WORKLOAD_WRITE,
+    &POD_EXEC,
+    &BINDINGS_WRITE,
+    &ADMISSION_WRITE,
+];
+
+impl Model {
+    /// The grants by which binding `b` holds `risk`, or `None`.
+    pub fn binding_risk(&self, b: &Binding, risk: &Risk) -> Option<Vec<Grant>> {
+        if risk.all_of {
+            risk.probes
+                .iter()
+                .map(|p| self.binding_grants(b, p))
+                .collect()
+        } else {
+            self.binding_grants_any(b, risk.probes).map(|g| vec![g])
+        }
+    }
+}
