@@ -118,11 +118,24 @@ impl Inventory {
         limits: Limits,
         exclude: &(dyn Fn(&std::path::Path) -> bool + Sync),
     ) -> Inventory {
+        Self::load_with(Vec::new(), inputs, limits, exclude)
+    }
+
+    /// Like [`Inventory::load`], with `preloaded` files (built-in objects
+    /// such as the Kubernetes default roles) placed before the inputs, so
+    /// that an input object with the same identity wins.
+    pub fn load_with(
+        preloaded: Vec<SourceFile>,
+        inputs: &[Input],
+        limits: Limits,
+        exclude: &(dyn Fn(&std::path::Path) -> bool + Sync),
+    ) -> Inventory {
         let mut diagnostics = Vec::new();
         let mut files = source::expand(inputs, &mut diagnostics);
         files.retain(|f| !matches!(f, Input::Path(p) if exclude(p)));
         let read: Vec<_> = files.par_iter().map(source::read).collect();
-        let mut sources = Vec::with_capacity(read.len());
+        let mut sources = preloaded;
+        sources.reserve(read.len());
         for r in read {
             match r {
                 Ok(f) => sources.push(f),

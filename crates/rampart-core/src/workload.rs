@@ -233,3 +233,14 @@ fn split(
         None => (None, None),
     }
 }
+
+/// The service account a pod runs as: `serviceAccountName`, else the
+/// deprecated `serviceAccount` (the API server copies it over), else
+/// `default`.
+pub fn service_account_name(spec: &PodSpec) -> &str {
+    spec.service_account_name
+        .as_deref()
+        .filter(|n| !n.is_empty())
+        .or(spec.service_account.as_deref().filter(|n| !n.is_empty()))
+        .unwrap_or("default")
+}

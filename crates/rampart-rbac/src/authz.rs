@@ -121,6 +121,14 @@ impl Model {
     /// each once (with the index of the first subject naming it), in
     /// input order. Uses the subject index: no scan of all bindings.
     pub fn bindings_of(&self, principal: &Principal) -> Vec<(&Binding, usize)> {
+        self.binding_indices_of(principal)
+            .into_iter()
+            .map(|(b, s)| (&self.bindings[b], s))
+            .collect()
+    }
+
+    /// [`Model::bindings_of`], as indices into [`Model::bindings`].
+    pub fn binding_indices_of(&self, principal: &Principal) -> Vec<(usize, usize)> {
         let mut hits: Vec<(u32, u32)> = principal
             .keys()
             .filter_map(|k| self.by_subject.get(&k))
@@ -130,7 +138,7 @@ impl Model {
         hits.sort_unstable();
         hits.dedup_by_key(|(b, _)| *b);
         hits.into_iter()
-            .map(|(b, s)| (&self.bindings[b as usize], s as usize))
+            .map(|(b, s)| (b as usize, s as usize))
             .collect()
     }
 

@@ -69,10 +69,14 @@ mod attrs;
 mod authz;
 mod grants;
 mod model;
+mod paths;
 pub mod risk;
 mod rule;
+mod show;
 mod subject;
 
+#[cfg(test)]
+mod paths_tests;
 #[cfg(test)]
 mod tests;
 
@@ -82,10 +86,12 @@ pub use grants::{Grant, Probe, Scope, probe_request};
 pub use model::{
     BOOTSTRAPPING_LABEL, Binding, DEFAULT_NAMESPACE, Model, RBAC_GROUP, Role, RoleRef, RoleRule,
 };
+pub use paths::{EscalationPath, Graph, Step};
 pub use rule::{
     Rule, api_group_matches, non_resource_url_matches, resource_matches, resource_name_matches,
     verb_matches,
 };
+pub use show::{Permission, Permissions};
 pub use subject::{Principal, Subject, split_sa_username};
 
 /// A subject or request that cannot be parsed.

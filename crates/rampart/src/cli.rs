@@ -33,9 +33,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// Show a rule's documentation: why it matters, how to fix, references.
     Explain(ExplainArgs),
-    /// Answer RBAC questions exactly as the API server's authorizer does.
-    #[command(subcommand)]
-    Rbac(RbacCommand),
+    /// RBAC: risky grants and escalation paths; can, who-can, show, paths, graph — decided as the API server decides.
+    Rbac(RbacArgs),
     /// List the container images manifests use, or write an image lockfile.
     #[command(after_help = IMAGES_EXAMPLES)]
     Images(ImagesArgs),
@@ -249,6 +248,78 @@ fn parse_pss_version(s: &str) -> Result<rampart_core::rule::PssVersion, String> 
     }
 }
 
+const RBAC_EXAMPLES: &str = "Examples:
+  rampart rbac ./manifests                       risky grants, escalation paths, hygiene
+  rampart rbac ./manifests --assume-defaults     as on a stock cluster (Kubernetes' default roles added)
+  rampart rbac ./manifests -o sarif > rbac.sarif
+  rampart rbac can sa:ci:deployer create pods -n prod -f ./manifests
+  rampart rbac who-can get secrets -n kube-system -f ./manifests
+  rampart rbac who-can create pods --subresource exec -A -f ./manifests
+  rampart rbac show user:alice --group dev -f ./manifests
+  rampart rbac paths group:dev-team -f ./manifests
+  rampart rbac graph -f ./manifests -o dot | dot -Tsvg > rbac.svg
+
+Subjects: user:NAME, group:NAME, sa:NAMESPACE:NAME (a user system:serviceaccount:NS:NAME is that
+service account). `rampart rbac PATH` runs the rbac rules of `rampart rules` (they also run in
+`rampart scan`); exit codes as for scan.";
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true, after_help = RBAC_EXAMPLES)]
+pub struct RbacArgs {
+    #[command(subcommand)]
+    pub command: Option<RbacCommand>,
+    #[command(flatten)]
+    pub audit: RbacAuditArgs,
+}
+
+/// `rampart rbac PATH...`: the RBAC rules only, with scan's report options.
+#[derive(Args)]
+pub struct RbacAuditArgs {
+    /// Files, directories or glob patterns to read; `-` reads stdin.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// A file, directory or glob to read, as with kubectl (repeatable).
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub filenames: Vec<String>,
+    /// Add the roles and bindings every Kubernetes cluster has (cluster-admin, admin, edit,
+    /// view, system:* roles and their bindings), as if the manifests were applied to a stock cluster.
+    #[arg(long)]
+    pub assume_defaults: bool,
+    /// Report format.
+    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+    /// Write the report to this file instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+    /// Lowest severity that makes rampart exit 1 [default: low, or failOn in the config].
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+    /// Configuration file [default: .rampart.yaml found from the first path upward].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore any .rampart.yaml.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Run only this rule (repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+    /// Do not run this rule (repeatable).
+    #[arg(long = "skip-rule", value_name = "ID")]
+    pub skip_rules: Vec<String>,
+    /// Report only findings that are not in this baseline file.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record today's findings as a baseline; exits 0 unless the input had errors.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// No progress display on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
 #[derive(Subcommand)]
 pub enum RbacCommand {
     /// Can SUBJECT do VERB on RESOURCE? Prints yes or no and the granting
@@ -262,13 +333,37 @@ pub enum RbacCommand {
         after_help = "Examples:\n  rampart rbac who-can get secrets -n kube-system -f ./manifests\n  rampart rbac who-can create pods --subresource exec -A -f ./manifests"
     )]
     WhoCan(RbacWhoCanArgs),
+    /// What can SUBJECT do? Every rule that applies to it, where, and through which binding.
+    #[command(
+        after_help = "Examples:\n  rampart rbac show user:alice -f ./manifests\n  rampart rbac show user:alice --group dev-team -f ./manifests -o json\n  rampart rbac show sa:ci:deployer -f ./manifests --assume-defaults"
+    )]
+    Show(RbacSubjectArgs),
+    /// How could SUBJECT become cluster admin? The shortest escalation chain, each step explained.
+    #[command(
+        after_help = "Examples:\n  rampart rbac paths group:dev-team -f ./manifests\n  rampart rbac paths sa:ci:builder -f ./manifests -o json\n  rampart rbac paths --all -f ./manifests      every subject with a path\n\nExit codes: 0 no path · 1 a path exists · 2 usage or input error"
+    )]
+    Paths(RbacPathsArgs),
+    /// Draw subjects → bindings → roles as Graphviz DOT or Mermaid.
+    #[command(
+        after_help = "Examples:\n  rampart rbac graph -f ./manifests -o dot | dot -Tsvg > rbac.svg\n  rampart rbac graph -f ./manifests -o mermaid > rbac.mmd\n  rampart rbac graph -f ./manifests --subject sa:ci:deployer -o dot"
+    )]
+    Graph(RbacGraphArgs),
 }
 
+/// Where the RBAC objects come from.
 #[derive(Args)]
-pub struct RbacTarget {
+pub struct RbacInputs {
     /// Files, directories or globs holding the RBAC objects (repeatable; `-` for stdin).
     #[arg(short = 'f', long = "filename", value_name = "PATH")]
     pub filenames: Vec<String>,
+    /// Add the roles and bindings every Kubernetes cluster has (see `rampart rbac --help`).
+    #[arg(long)]
+    pub assume_defaults: bool,
+}
+
+/// The namespace and subresource of a request, as kubectl auth can-i takes them.
+#[derive(Args)]
+pub struct RbacRequestArgs {
     /// Namespace of the request [default: default].
     #[arg(short, long, conflicts_with = "all_namespaces")]
     pub namespace: Option<String>,
@@ -292,7 +387,9 @@ pub struct RbacCanArgs {
     #[arg(long = "group", value_name = "GROUP")]
     pub groups: Vec<String>,
     #[command(flatten)]
-    pub target: RbacTarget,
+    pub request: RbacRequestArgs,
+    #[command(flatten)]
+    pub inputs: RbacInputs,
     #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
     pub output: ListFormat,
 }
@@ -303,7 +400,58 @@ pub struct RbacWhoCanArgs {
     /// RESOURCE[.GROUP][/NAME], or a non-resource URL.
     pub resource: String,
     #[command(flatten)]
-    pub target: RbacTarget,
+    pub request: RbacRequestArgs,
+    #[command(flatten)]
+    pub inputs: RbacInputs,
     #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
     pub output: ListFormat,
+}
+
+#[derive(Args)]
+pub struct RbacSubjectArgs {
+    /// user:NAME, group:NAME or sa:NAMESPACE:NAME.
+    pub subject: String,
+    /// A group the user belongs to (repeatable), like kubectl's --as-group.
+    #[arg(long = "group", value_name = "GROUP")]
+    pub groups: Vec<String>,
+    #[command(flatten)]
+    pub inputs: RbacInputs,
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
+    pub output: ListFormat,
+}
+
+#[derive(Args)]
+pub struct RbacPathsArgs {
+    /// user:NAME, group:NAME or sa:NAMESPACE:NAME.
+    #[arg(required_unless_present = "all", conflicts_with = "all")]
+    pub subject: Option<String>,
+    /// Every subject of the input that has a path (two steps or more).
+    #[arg(long)]
+    pub all: bool,
+    /// A group the user belongs to (repeatable), like kubectl's --as-group.
+    #[arg(long = "group", value_name = "GROUP")]
+    pub groups: Vec<String>,
+    #[command(flatten)]
+    pub inputs: RbacInputs,
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
+    pub output: ListFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// Graphviz DOT.
+    Dot,
+    /// Mermaid flowchart.
+    Mermaid,
+}
+
+#[derive(Args)]
+pub struct RbacGraphArgs {
+    /// Only the bindings naming this subject (user:NAME, group:NAME, sa:NS:NAME), with their roles.
+    #[arg(long)]
+    pub subject: Option<String>,
+    #[command(flatten)]
+    pub inputs: RbacInputs,
+    #[arg(short, long, value_enum, default_value_t = GraphFormat::Dot)]
+    pub output: GraphFormat,
 }

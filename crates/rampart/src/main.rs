@@ -32,8 +32,7 @@ fn main() -> ExitCode {
         cli::Command::Scan(args) => scan::run(args),
         cli::Command::Rules(args) => explain::rules(args),
         cli::Command::Explain(args) => explain::explain(args),
-        cli::Command::Rbac(cli::RbacCommand::Can(args)) => rbac::can(args),
-        cli::Command::Rbac(cli::RbacCommand::WhoCan(args)) => rbac::who_can(args),
+        cli::Command::Rbac(args) => rbac::run(args),
         cli::Command::Images(args) => images::run(args),
     };
     ExitCode::from(code)

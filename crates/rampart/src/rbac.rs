@@ -1,49 +1,133 @@
-//! `rampart rbac can` and `rampart rbac who-can`: RBAC questions answered
-//! exactly as the API server's authorizer would, with the binding → role →
-//! rule that grants each answer.
+//! `rampart rbac`: the RBAC rules over manifests, and RBAC questions —
+//! can, who-can, show, paths, graph — answered exactly as the API server's
+//! authorizer would, each answer with the binding → role → rule behind it.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use rampart_core::Inventory;
-use rampart_core::source::Input;
+use rampart_core::source::{Input, SourceFile};
 use rampart_core::yaml::Limits;
-use rampart_rbac::{Decision, GrantPath, Model, Principal, Request};
+use rampart_core::{Category, Inventory, Level};
+use rampart_rbac::{
+    Decision, EscalationPath, GrantPath, Graph, Model, Permissions, Principal, Request, Rule,
+    Subject,
+};
 
-use crate::cli::{ListFormat, RbacCanArgs, RbacTarget, RbacWhoCanArgs};
+use crate::cli::{
+    GraphFormat, ListFormat, ProfileArg, RbacArgs, RbacAuditArgs, RbacCanArgs, RbacCommand,
+    RbacGraphArgs, RbacInputs, RbacPathsArgs, RbacRequestArgs, RbacSubjectArgs, RbacWhoCanArgs,
+    ScanArgs,
+};
 use crate::exit;
 use crate::scan::print_diagnostics;
 
-/// Loads the RBAC objects of `-f` inputs; `None` (after printing why) when
-/// nothing could be read.
-fn model(target: &RbacTarget) -> Result<(Model, bool), u8> {
-    if target.filenames.is_empty() {
-        eprintln!("error: give the RBAC objects with -f PATH (files, directories, globs or -)");
+pub fn run(args: RbacArgs) -> u8 {
+    match args.command {
+        None => audit(args.audit),
+        Some(RbacCommand::Can(a)) => can(a),
+        Some(RbacCommand::WhoCan(a)) => who_can(a),
+        Some(RbacCommand::Show(a)) => show(a),
+        Some(RbacCommand::Paths(a)) => paths(a),
+        Some(RbacCommand::Graph(a)) => graph(a),
+    }
+}
+
+/// The built-in Kubernetes roles and bindings, when asked for.
+fn preloaded(assume_defaults: bool) -> Result<Vec<SourceFile>, u8> {
+    if assume_defaults {
+        // TODO(lead): rampart_rbac::defaults::source() once it lands.
+        eprintln!("error: --assume-defaults is not available in this build yet");
         return Err(exit::ERROR);
     }
-    let inputs: Vec<Input> = target.filenames.iter().map(|f| Input::parse(f)).collect();
-    let inventory = Inventory::load(&inputs, Limits::default(), &|_| false);
+    Ok(Vec::new())
+}
+
+/// `rampart rbac PATH...`: `rampart scan` with the RBAC rules only.
+fn audit(a: RbacAuditArgs) -> u8 {
+    let args = ScanArgs {
+        paths: a.paths,
+        filenames: a.filenames,
+        output: a.output,
+        output_file: a.output_file,
+        fail_on: a.fail_on,
+        config: a.config,
+        no_config: a.no_config,
+        profile: ProfileArg::Default,
+        framework: None,
+        pss_version: Default::default(),
+        rules: a.rules,
+        skip_rules: a.skip_rules,
+        baseline: a.baseline,
+        image_lock: None,
+        write_baseline: a.write_baseline,
+        color: a.color,
+        quiet: a.quiet,
+    };
+    match preloaded(a.assume_defaults) {
+        Ok(files) => crate::scan::run_with(args, files, Some(Category::Rbac)),
+        Err(code) => code,
+    }
+}
+
+/// Everything a question is answered from.
+struct Loaded {
+    inventory: Inventory,
+    model: Model,
+    /// Whether the input had errors (exit 2 whatever the answer).
+    errors: bool,
+}
+
+fn load(inputs: &RbacInputs) -> Result<Loaded, u8> {
+    if inputs.filenames.is_empty() && !inputs.assume_defaults {
+        eprintln!(
+            "error: give the RBAC objects with -f PATH (files, directories, globs or -), or --assume-defaults"
+        );
+        return Err(exit::ERROR);
+    }
+    let files: Vec<Input> = inputs.filenames.iter().map(|f| Input::parse(f)).collect();
+    let inventory = Inventory::load_with(
+        preloaded(inputs.assume_defaults)?,
+        &files,
+        Limits::default(),
+        &|_| false,
+    );
     let mut diagnostics = inventory.diagnostics.clone();
     let model = Model::build(&inventory);
     diagnostics.extend(model.diagnostics.iter().cloned());
     print_diagnostics(&diagnostics);
-    let errors = diagnostics
-        .iter()
-        .any(|d| d.level == rampart_core::Level::Error);
-    Ok((model, errors))
+    let errors = diagnostics.iter().any(|d| d.level == Level::Error);
+    Ok(Loaded {
+        inventory,
+        model,
+        errors,
+    })
 }
 
-fn request(target: &RbacTarget, verb: &str, resource: &str) -> Result<Request, u8> {
-    let namespace = if target.all_namespaces {
+fn principal(subject: &str, groups: &[String]) -> Result<(Subject, Principal), u8> {
+    let s = Subject::parse(subject).map_err(|e| {
+        eprintln!("error: {e}");
+        exit::ERROR
+    })?;
+    let p = Principal::of(&s, groups);
+    Ok((s, p))
+}
+
+fn request(r: &RbacRequestArgs, verb: &str, resource: &str) -> Result<Request, u8> {
+    let namespace = if r.all_namespaces {
         None
     } else {
-        Some(target.namespace.as_deref().unwrap_or("default"))
+        Some(r.namespace.as_deref().unwrap_or("default"))
     };
-    Request::from_kubectl(verb, resource, target.subresource.as_deref(), namespace)
+    Request::from_kubectl(verb, resource, r.subresource.as_deref(), namespace)
         .map(Request::normalized)
         .map_err(|e| {
             eprintln!("error: {e}");
             exit::ERROR
         })
+}
+
+fn json(value: &impl serde::Serialize) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
 }
 
 fn describe(p: &GrantPath) -> String {
@@ -56,30 +140,22 @@ fn describe(p: &GrantPath) -> String {
 
 /// `rampart rbac can SUBJECT VERB RESOURCE`: prints yes or no first, as
 /// `kubectl auth can-i` does; exits 0 for yes and 1 for no.
-pub fn can(args: RbacCanArgs) -> u8 {
-    let (model, errors) = match model(&args.target) {
-        Ok(m) => m,
+fn can(args: RbacCanArgs) -> u8 {
+    let loaded = match load(&args.inputs) {
+        Ok(l) => l,
         Err(code) => return code,
     };
-    let principal = match Principal::parse(&args.subject, &args.groups) {
+    let (_, principal) = match principal(&args.subject, &args.groups) {
         Ok(p) => p,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return exit::ERROR;
-        }
+        Err(code) => return code,
     };
-    let request = match request(&args.target, &args.verb, &args.resource) {
+    let request = match request(&args.request, &args.verb, &args.resource) {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let decision: Decision = model.can(&principal, &request);
+    let decision: Decision = loaded.model.can(&principal, &request);
     match args.output {
-        ListFormat::Json => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&decision).unwrap_or_default()
-            );
-        }
+        ListFormat::Json => print!("{}", json(&decision)),
         ListFormat::Text => {
             let mut out = String::from(if decision.allowed { "yes\n" } else { "no\n" });
             if let Some(group) = &decision.bypass {
@@ -98,7 +174,7 @@ pub fn can(args: RbacCanArgs) -> u8 {
             print!("{out}");
         }
     }
-    if errors {
+    if loaded.errors {
         exit::ERROR
     } else if decision.allowed {
         exit::CLEAN
@@ -109,23 +185,18 @@ pub fn can(args: RbacCanArgs) -> u8 {
 
 /// `rampart rbac who-can VERB RESOURCE`: every subject the request is
 /// granted to, with the granting path.
-pub fn who_can(args: RbacWhoCanArgs) -> u8 {
-    let (model, errors) = match model(&args.target) {
-        Ok(m) => m,
+fn who_can(args: RbacWhoCanArgs) -> u8 {
+    let loaded = match load(&args.inputs) {
+        Ok(l) => l,
         Err(code) => return code,
     };
-    let request = match request(&args.target, &args.verb, &args.resource) {
+    let request = match request(&args.request, &args.verb, &args.resource) {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let answer = model.who_can(&request);
+    let answer = loaded.model.who_can(&request);
     match args.output {
-        ListFormat::Json => {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&answer).unwrap_or_default()
-            );
-        }
+        ListFormat::Json => print!("{}", json(&answer)),
         ListFormat::Text => {
             let mut out = String::new();
             for s in &answer.bypass {
@@ -147,5 +218,295 @@ pub fn who_can(args: RbacWhoCanArgs) -> u8 {
             print!("{out}");
         }
     }
-    if errors { exit::ERROR } else { exit::CLEAN }
+    if loaded.errors {
+        exit::ERROR
+    } else {
+        exit::CLEAN
+    }
+}
+
+fn list(items: &[String]) -> String {
+    if items.is_empty() {
+        "-".to_string()
+    } else {
+        items.join(",")
+    }
+}
+
+/// `pods`, `deployments.apps`, `*.*`: resources qualified by group.
+fn resources(rule: &Rule) -> String {
+    if !rule.non_resource_urls.is_empty() {
+        return rule.non_resource_urls.join(",");
+    }
+    let mut out = Vec::new();
+    for g in &rule.api_groups {
+        for r in &rule.resources {
+            out.push(if g.is_empty() {
+                r.clone()
+            } else {
+                match r.split_once('/') {
+                    Some((base, sub)) => format!("{base}.{g}/{sub}"),
+                    None => format!("{r}.{g}"),
+                }
+            });
+        }
+    }
+    list(&out)
+}
+
+fn permissions_table(p: &Permissions) -> String {
+    let mut table = comfy_table::Table::new();
+    table
+        .load_preset(comfy_table::presets::NOTHING)
+        .set_header(["SCOPE", "VERBS", "RESOURCES", "NAMES", "VIA"]);
+    for r in &p.rules {
+        let mut via = format!("{} → {} rule {}", r.binding, r.role, r.rule_index);
+        if let Some(from) = &r.aggregated_from {
+            let _ = write!(via, " (from {from})");
+        }
+        if !matches!(
+            &r.subject,
+            Subject::User { .. } | Subject::ServiceAccount { .. }
+        ) {
+            let _ = write!(via, " as {}", r.subject);
+        }
+        table.add_row([
+            r.namespace.clone().unwrap_or_else(|| "cluster".to_string()),
+            list(&r.rule.verbs),
+            resources(&r.rule),
+            list(&r.rule.resource_names),
+            via,
+        ]);
+    }
+    table.to_string()
+}
+
+/// `rampart rbac show SUBJECT`: every rule that applies to the subject.
+fn show(args: RbacSubjectArgs) -> u8 {
+    let loaded = match load(&args.inputs) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let (subject, principal) = match principal(&args.subject, &args.groups) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let permissions = loaded.model.show(&principal);
+    match args.output {
+        ListFormat::Json => print!("{}", json(&permissions)),
+        ListFormat::Text => {
+            let mut out = String::new();
+            if let Some(group) = &permissions.bypass {
+                let _ = writeln!(
+                    out,
+                    "{subject} is in {group}, which bypasses RBAC: it may do anything.\n"
+                );
+            }
+            if permissions.rules.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "{subject} has no RBAC permissions in the input (groups: {}).",
+                    principal.groups.join(", ")
+                );
+            } else {
+                let _ = writeln!(out, "{}", permissions_table(&permissions));
+            }
+            for l in &permissions.latent {
+                let _ = writeln!(
+                    out,
+                    "latent: {} binds {} to the missing {} {}",
+                    l.binding, l.subject, l.role_kind, l.role_name
+                );
+            }
+            print!("{out}");
+        }
+    }
+    if loaded.errors {
+        exit::ERROR
+    } else {
+        exit::CLEAN
+    }
+}
+
+fn path_text(p: &EscalationPath) -> String {
+    let n = p.steps.len();
+    let mut out = format!(
+        "{} can become cluster admin in {n} step{}:\n",
+        p.from,
+        if n == 1 { "" } else { "s" }
+    );
+    for (i, s) in p.steps.iter().enumerate() {
+        let _ = writeln!(out, "  {}. {} {}", i + 1, s.actor, s.action);
+        match &s.becomes {
+            Some(b) => {
+                let _ = writeln!(out, "     → acts as {b}");
+            }
+            None => out.push_str("     → cluster admin\n"),
+        }
+    }
+    out
+}
+
+/// `rampart rbac paths SUBJECT`: the shortest chain to cluster admin.
+/// Exits 1 when there is one, like a finding.
+fn paths(args: RbacPathsArgs) -> u8 {
+    let loaded = match load(&args.inputs) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let graph = Graph::build(&loaded.inventory, &loaded.model);
+    let found: Vec<EscalationPath> = match &args.subject {
+        None => graph.all_paths(&loaded.model),
+        Some(spec) => {
+            let (subject, _) = match principal(spec, &args.groups) {
+                Ok(p) => p,
+                Err(code) => return code,
+            };
+            graph
+                .path(&loaded.model, &subject, &args.groups)
+                .into_iter()
+                .collect()
+        }
+    };
+    match args.output {
+        ListFormat::Json => print!("{}", json(&found)),
+        ListFormat::Text => {
+            if found.is_empty() {
+                match &args.subject {
+                    Some(s) => println!("no escalation path from {s} to cluster admin"),
+                    None => println!("no subject has an escalation path to cluster admin"),
+                }
+            }
+            let texts: Vec<String> = found.iter().map(path_text).collect();
+            print!("{}", texts.join("\n"));
+        }
+    }
+    if loaded.errors {
+        exit::ERROR
+    } else if found.is_empty() {
+        exit::CLEAN
+    } else {
+        exit::FINDINGS
+    }
+}
+
+/// Graph nodes: subjects, bindings and roles, each drawn once.
+#[derive(Default)]
+struct Drawing {
+    /// label → (id, kind)
+    nodes: BTreeMap<String, (usize, &'static str)>,
+    edges: Vec<(usize, usize)>,
+}
+
+impl Drawing {
+    fn node(&mut self, label: String, kind: &'static str) -> usize {
+        let next = self.nodes.len();
+        self.nodes.entry(label).or_insert((next, kind)).0
+    }
+
+    fn edge(&mut self, from: usize, to: usize) {
+        if !self.edges.contains(&(from, to)) {
+            self.edges.push((from, to));
+        }
+    }
+
+    fn ordered(&self) -> Vec<(&String, usize, &'static str)> {
+        let mut v: Vec<_> = self
+            .nodes
+            .iter()
+            .map(|(label, &(id, kind))| (label, id, kind))
+            .collect();
+        v.sort_by_key(|(_, id, _)| *id);
+        v
+    }
+
+    fn dot(&self) -> String {
+        let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+        let mut out =
+            String::from("digraph rbac {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
+        for (label, id, kind) in self.ordered() {
+            let shape = match kind {
+                "subject" => "ellipse",
+                "binding" => "box, style=rounded",
+                "missing" => "box, style=dashed",
+                _ => "box",
+            };
+            let _ = writeln!(out, "  n{id} [label={}, shape={shape}];", quote(label));
+        }
+        for (a, b) in &self.edges {
+            let _ = writeln!(out, "  n{a} -> n{b};");
+        }
+        out.push_str("}\n");
+        out
+    }
+
+    fn mermaid(&self) -> String {
+        // Mermaid labels are quoted; a quote inside is written as #quot;.
+        let quote = |s: &str| format!("\"{}\"", s.replace('"', "#quot;"));
+        let mut out = String::from("flowchart LR\n");
+        for (label, id, kind) in self.ordered() {
+            let (open, close) = match kind {
+                "subject" => ("([", "])"),
+                "binding" => ("(", ")"),
+                "missing" => ("[/", "/]"),
+                _ => ("[", "]"),
+            };
+            let _ = writeln!(out, "  n{id}{open}{}{close}", quote(label));
+        }
+        for (a, b) in &self.edges {
+            let _ = writeln!(out, "  n{a} --> n{b}");
+        }
+        out
+    }
+}
+
+/// `rampart rbac graph`: subjects → bindings → roles.
+fn graph(args: RbacGraphArgs) -> u8 {
+    let loaded = match load(&args.inputs) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
+    let model = &loaded.model;
+    let only = match &args.subject {
+        Some(spec) => match Subject::parse(spec) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::ERROR;
+            }
+        },
+        None => None,
+    };
+    let mut d = Drawing::default();
+    for b in &model.bindings {
+        if let Some(s) = &only {
+            if !b.subjects.contains(s) {
+                continue;
+            }
+        }
+        let binding = d.node(b.id.to_string(), "binding");
+        for s in &b.subjects {
+            if only.as_ref().is_none_or(|o| o == s) {
+                let subject = d.node(s.to_string(), "subject");
+                d.edge(subject, binding);
+            }
+        }
+        let role = match b.role {
+            Some(r) => d.node(model.roles[r].id.to_string(), "role"),
+            None => d.node(
+                format!("{} {} (missing)", b.role_ref.kind, b.role_ref.name),
+                "missing",
+            ),
+        };
+        d.edge(binding, role);
+    }
+    match args.output {
+        GraphFormat::Dot => print!("{}", d.dot()),
+        GraphFormat::Mermaid => print!("{}", d.mermaid()),
+    }
+    if loaded.errors {
+        exit::ERROR
+    } else {
+        exit::CLEAN
+    }
 }

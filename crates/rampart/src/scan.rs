@@ -73,6 +73,17 @@ fn load_config(args: &ScanArgs, inputs: &[Input]) -> Result<Config, Diagnostic> 
 }
 
 pub fn run(args: ScanArgs) -> u8 {
+    run_with(args, Vec::new(), None)
+}
+
+/// `rampart scan`, with `preloaded` files read before the inputs (the
+/// Kubernetes default roles for `rampart rbac --assume-defaults`) and, when
+/// `category` is set, only that category's rules.
+pub fn run_with(
+    args: ScanArgs,
+    preloaded: Vec<rampart_core::source::SourceFile>,
+    category: Option<rampart_core::Category>,
+) -> u8 {
     let inputs: Vec<Input> = args
         .paths
         .iter()
@@ -127,7 +138,7 @@ pub fn run(args: ScanArgs) -> u8 {
         pss_version: args.pss_version,
         image_lock,
     };
-    let active = match config.active_rules(
+    let mut active = match config.active_rules(
         rampart_rules::all(),
         &only,
         &args.skip_rules,
@@ -136,6 +147,9 @@ pub fn run(args: ScanArgs) -> u8 {
         Ok(a) => a,
         Err(d) => return fail(&d),
     };
+    if let Some(c) = category {
+        active.retain(|a| a.rule.meta.category == c);
+    }
     let baseline = match &args.baseline {
         Some(p) => match std::fs::read_to_string(p)
             .map_err(|e| e.to_string())
@@ -163,7 +177,9 @@ pub fn run(args: ScanArgs) -> u8 {
         OutputFormat::Sarif => Format::Sarif,
         OutputFormat::Junit => Format::Junit,
     };
-    let mut inventory = Inventory::load(&inputs, Limits::default(), &|p: &Path| config.excludes(p));
+    let mut inventory = Inventory::load_with(preloaded, &inputs, Limits::default(), &|p: &Path| {
+        config.excludes(p)
+    });
     // Only the text report quotes source lines; the trees hold everything
     // else, so the input text can go before findings take its place.
     if format != Format::Text {

@@ -1,4 +1,4 @@
-//! End-to-end tests of `rampart rbac can` and `rampart rbac who-can`.
+//! End-to-end tests of `rampart rbac`: the audit, can, who-can, show, paths and graph.
 
 use std::path::{Path, PathBuf};
 
@@ -153,4 +153,130 @@ fn usage_errors_exit_2() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
+}
+
+fn run_on(fixture: &str, args: &[&str]) -> (i32, String, String) {
+    let out = Command::cargo_bin("rampart")
+        .unwrap()
+        .current_dir(root())
+        .args(args)
+        .args(["-f", fixture])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+const CLUSTER: &str = "tests/fixtures/rbac-escalation/cluster.yaml";
+
+#[test]
+fn audit_reports_rbac_rules_only_in_every_format() {
+    let (code, out, err) = run_on(CLUSTER, &["rbac", "--no-config", "-o", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"rbac-escalation-path"), "{rules:?}");
+    assert!(rules.iter().all(|r| r.starts_with("rbac-")), "{rules:?}");
+    // The Deployment in the input is not checked by workload rules here.
+    assert!(!rules.contains(&"missing-resource-limits"));
+    for format in ["sarif", "junit", "text"] {
+        let (code, out, _) = run_on(CLUSTER, &["rbac", "--no-config", "-o", format]);
+        assert_eq!(code, 1);
+        assert!(out.contains("rbac-escalation-path"), "{format}");
+    }
+    // `rampart scan` runs the RBAC rules too.
+    let (_, out, _) = run_on(CLUSTER, &["scan", "--no-config", "-o", "json"]);
+    assert!(out.contains("\"rbac-escalation-path\""));
+}
+
+#[test]
+fn paths_explains_each_step_and_exits_1_when_one_exists() {
+    let (code, out, _) = run_on(CLUSTER, &["rbac", "paths", "group:support"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.starts_with("group:support can become cluster admin in 3 steps:"),
+        "{out}"
+    );
+    assert!(out.contains("→ acts as user:lead"), "{out}");
+    assert!(out.contains("→ acts as sa:infra:ops"), "{out}");
+    assert!(out.contains("ClusterRoleBinding/ops-admin"), "{out}");
+    // A user given as a member of a group.
+    let (code, out, _) = run_on(
+        CLUSTER,
+        &[
+            "rbac",
+            "paths",
+            "user:carol",
+            "--group",
+            "dev-team",
+            "-o",
+            "json",
+        ],
+    );
+    assert_eq!(code, 1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v[0]["steps"].as_array().unwrap().len(), 2);
+    let (code, out, _) = run_on(CLUSTER, &["rbac", "paths", "user:nobody"]);
+    assert_eq!(code, 0);
+    assert!(out.contains("no escalation path"));
+    let (code, out, _) = run_on(CLUSTER, &["rbac", "paths", "--all"]);
+    assert_eq!(code, 1);
+    for who in [
+        "group:dev-team",
+        "sa:ci:deployer",
+        "group:support",
+        "user:lead",
+    ] {
+        assert!(
+            out.contains(&format!("{who} can become cluster admin")),
+            "{who}: {out}"
+        );
+    }
+}
+
+#[test]
+fn show_lists_effective_rules_by_scope() {
+    let (code, out, _) = run_on(CLUSTER, &["rbac", "show", "user:lead"]);
+    assert_eq!(code, 0);
+    let row = out.lines().find(|l| l.contains("pods/exec")).expect(&out);
+    assert!(row.trim_start().starts_with("infra"), "{row}");
+    assert!(row.contains("RoleBinding/infra/lead-exec → Role/infra/exec rule 0"));
+    let (_, out, _) = run_on(CLUSTER, &["rbac", "show", "sa:infra:ops", "-o", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["rules"][0]["rule"]["verbs"][0], "*");
+    assert!(v["rules"][0]["namespace"].is_null());
+    let (_, out, _) = run_on(
+        CLUSTER,
+        &["rbac", "show", "user:root", "--group", "system:masters"],
+    );
+    assert!(out.contains("bypasses RBAC"), "{out}");
+    let (code, _, err) = run_on(CLUSTER, &["rbac", "show", "alice"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("user:NAME"), "{err}");
+}
+
+#[test]
+fn graph_draws_subjects_bindings_and_roles() {
+    let (code, out, _) = run_on(CLUSTER, &["rbac", "graph"]);
+    assert_eq!(code, 0);
+    assert!(out.starts_with("digraph rbac {"), "{out}");
+    assert!(out.contains("label=\"group:dev-team\""));
+    assert!(out.contains("label=\"RoleBinding/infra/ci-deploys\""));
+    let (code, out, _) = run_on(
+        CLUSTER,
+        &["rbac", "graph", "-o", "mermaid", "--subject", "user:lead"],
+    );
+    assert_eq!(code, 0);
+    assert!(out.starts_with("flowchart LR\n"), "{out}");
+    assert!(out.contains("\"user:lead\""));
+    assert!(out.contains("\"Role/infra/exec\""));
+    assert!(!out.contains("dev-team"), "{out}");
 }

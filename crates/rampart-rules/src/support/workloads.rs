@@ -440,16 +440,7 @@ pub fn namespace_lacks(ctx: &Ctx, kind: &str) -> bool {
 // ---------------------------------------------------------------------------
 // Service accounts
 
-/// The service account a pod runs as: `serviceAccountName`, else the
-/// deprecated `serviceAccount` (the API server copies it over), else
-/// `default`.
-pub fn service_account_name(spec: &PodSpec) -> &str {
-    spec.service_account_name
-        .as_deref()
-        .filter(|n| !n.is_empty())
-        .or(spec.service_account.as_deref().filter(|n| !n.is_empty()))
-        .unwrap_or("default")
-}
+pub use rampart_core::workload::service_account_name;
 
 /// The field that names the pod's service account, for pointers.
 pub fn service_account_field(spec: &PodSpec) -> &'static str {

@@ -1,0 +1,321 @@
+//! Escalation paths on small, complete scenarios.
+
+use rampart_core::inventory::Inventory;
+use rampart_core::source::SourceFile;
+use rampart_core::yaml::Limits;
+
+use crate::*;
+
+fn inventory(text: &str) -> Inventory {
+    Inventory::from_sources(
+        vec![SourceFile {
+            name: "t.yaml".into(),
+            text: text.to_string(),
+        }],
+        Vec::new(),
+        Limits::default(),
+    )
+}
+
+fn path(text: &str, subject: &str, groups: &[&str]) -> Option<EscalationPath> {
+    let inv = inventory(text);
+    let model = Model::build(&inv);
+    assert!(model.diagnostics.is_empty(), "{:?}", model.diagnostics);
+    let graph = Graph::build(&inv, &model);
+    let groups: Vec<String> = groups.iter().map(|g| g.to_string()).collect();
+    graph.path(&model, &Subject::parse(subject).unwrap(), &groups)
+}
+
+const ADMIN_SA: &str = r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: all}
+rules: [{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: ops-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: all}
+subjects: [{kind: ServiceAccount, name: ops, namespace: infra}]
+"#;
+
+fn with_role(rule: &str, binding_ns: Option<&str>, subject: &str) -> String {
+    let (kind, ns) = match binding_ns {
+        Some(ns) => ("RoleBinding", format!("namespace: {ns}, ")),
+        None => ("ClusterRoleBinding", String::new()),
+    };
+    format!(
+        r#"{ADMIN_SA}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: granted}}
+rules: [{rule}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: {kind}
+metadata: {{{ns}name: grant}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: granted}}
+subjects: [{subject}]
+"#
+    )
+}
+
+fn actors(p: &EscalationPath) -> Vec<String> {
+    p.steps.iter().map(|s| s.actor.to_string()).collect()
+}
+
+#[test]
+fn creating_pods_where_an_admin_account_lives_is_a_path() {
+    let text = with_role(
+        r#"{apiGroups: [""], resources: ["pods"], verbs: ["create"]}"#,
+        Some("infra"),
+        "{kind: User, name: dev}",
+    );
+    let p = path(&text, "user:dev", &[]).expect("a path");
+    assert_eq!(actors(&p), ["user:dev", "sa:infra:ops"]);
+    assert_eq!(
+        p.steps[0].becomes,
+        Some(Subject::sa("infra", "ops")),
+        "{p:#?}"
+    );
+    assert!(p.steps[0].action.contains("in namespace infra"), "{p:#?}");
+    assert!(p.steps[0].action.contains("create pods"), "{p:#?}");
+    assert!(p.steps[1].becomes.is_none());
+    assert_eq!(p.steps[1].bindings[0].name, "ops-admin");
+}
+
+#[test]
+fn pods_elsewhere_or_by_name_lead_nowhere() {
+    // Another namespace.
+    let text = with_role(
+        r#"{apiGroups: [""], resources: ["pods"], verbs: ["create"]}"#,
+        Some("web"),
+        "{kind: User, name: dev}",
+    );
+    assert!(path(&text, "user:dev", &[]).is_none());
+    // resourceNames never match a create.
+    let text = with_role(
+        r#"{apiGroups: [""], resources: ["pods"], verbs: ["create"], resourceNames: [x]}"#,
+        Some("infra"),
+        "{kind: User, name: dev}",
+    );
+    assert!(path(&text, "user:dev", &[]).is_none());
+    // pods/exec without any workload in the input reaches nobody.
+    let text = with_role(
+        r#"{apiGroups: [""], resources: ["pods/exec"], verbs: ["create"]}"#,
+        Some("infra"),
+        "{kind: User, name: dev}",
+    );
+    assert!(path(&text, "user:dev", &[]).is_none());
+}
+
+#[test]
+fn exec_reaches_the_accounts_workloads_run_as_and_mount() {
+    let workload = |automount: &str| {
+        format!(
+            r#"
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {{name: ops, namespace: infra}}
+spec:
+  selector: {{matchLabels: {{app: ops}}}}
+  template:
+    metadata: {{labels: {{app: ops}}}}
+    spec:
+      serviceAccountName: ops
+      {automount}
+      containers: [{{name: c, image: i}}]
+"#
+        )
+    };
+    let base = with_role(
+        r#"{apiGroups: [""], resources: ["pods/exec"], verbs: ["get"]}"#,
+        Some("infra"),
+        "{kind: User, name: dev}",
+    );
+    let p = path(&(base.clone() + &workload("")), "user:dev", &[]).expect("a path");
+    assert_eq!(actors(&p), ["user:dev", "sa:infra:ops"]);
+    let off = workload("automountServiceAccountToken: false");
+    assert!(path(&(base.clone() + &off), "user:dev", &[]).is_none());
+    // Turned off on the ServiceAccount, not overridden by the pod.
+    let sa = "\n---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: ops, namespace: infra}\nautomountServiceAccountToken: false\n";
+    assert!(path(&(base.clone() + &workload("") + sa), "user:dev", &[]).is_none());
+    let on = workload("automountServiceAccountToken: true");
+    assert!(path(&(base + &on + sa), "user:dev", &[]).is_some());
+}
+
+#[test]
+fn reading_secrets_reaches_accounts_with_token_secrets_only() {
+    let base = with_role(
+        r#"{apiGroups: [""], resources: ["secrets"], verbs: ["list"]}"#,
+        Some("infra"),
+        "{kind: Group, name: devs}",
+    );
+    assert!(path(&base, "group:devs", &[]).is_none());
+    let secret = r#"
+---
+apiVersion: v1
+kind: Secret
+type: kubernetes.io/service-account-token
+metadata:
+  name: ops-token
+  namespace: infra
+  annotations: {kubernetes.io/service-account.name: ops}
+"#;
+    let p = path(&(base.clone() + secret), "group:devs", &[]).expect("a path");
+    assert_eq!(actors(&p), ["group:devs", "sa:infra:ops"]);
+    // A user in the group, given with --group.
+    let p = path(&(base + secret), "user:alice", &["devs"]).expect("a path");
+    assert_eq!(p.from, Subject::user("alice"));
+}
+
+#[test]
+fn direct_admin_primitives_are_one_step() {
+    for rule in [
+        r#"{apiGroups: [""], resources: ["groups"], verbs: ["impersonate"]}"#,
+        r#"{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}"#,
+        r#"{apiGroups: [""], resources: ["*"], verbs: ["*"]}"#,
+    ] {
+        let text = with_role(rule, None, "{kind: User, name: dev}");
+        let p = path(&text, "user:dev", &[]).unwrap_or_else(|| panic!("{rule}"));
+        assert_eq!(p.steps.len(), 1, "{rule}: {p:#?}");
+        assert!(p.steps[0].becomes.is_none());
+    }
+    // Bind on ClusterRoles alone is not enough; with create on
+    // ClusterRoleBindings it is.
+    let bind = r#"{apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["bind"]}"#;
+    assert!(
+        path(
+            &with_role(bind, None, "{kind: User, name: dev}"),
+            "user:dev",
+            &[]
+        )
+        .is_none()
+    );
+    let both = format!(
+        r#"{bind}, {{apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterrolebindings"], verbs: ["create"]}}"#
+    );
+    let p = path(
+        &with_role(&both, None, "{kind: User, name: dev}"),
+        "user:dev",
+        &[],
+    )
+    .unwrap();
+    assert_eq!(p.steps.len(), 1);
+    assert!(
+        p.steps[0].action.contains("bind itself to cluster-admin"),
+        "{p:#?}"
+    );
+    // The CSR path needs create, approval and a signer.
+    let csr = r#"{apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"], verbs: ["create"]}, {apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests/approval"], verbs: ["update"]}"#;
+    assert!(
+        path(
+            &with_role(csr, None, "{kind: User, name: dev}"),
+            "user:dev",
+            &[]
+        )
+        .is_none()
+    );
+    let signer = format!(
+        r#"{csr}, {{apiGroups: ["certificates.k8s.io"], resources: ["signers"], verbs: ["approve"]}}"#
+    );
+    assert!(
+        path(
+            &with_role(&signer, None, "{kind: User, name: dev}"),
+            "user:dev",
+            &[]
+        )
+        .is_some()
+    );
+}
+
+#[test]
+fn group_grants_make_every_account_of_a_namespace_admin() {
+    // Every service account of infra is admin through its group, so the
+    // namespace's `default` account (which always exists) is the target.
+    let text = r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: all}
+rules: [{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: infra-admin}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: all}
+subjects: [{kind: Group, name: "system:serviceaccounts:infra"}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: tokens}
+rules: [{apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: ci-tokens, namespace: infra}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: tokens}
+subjects: [{kind: ServiceAccount, name: ci, namespace: build}]
+"#;
+    let p = path(text, "sa:build:ci", &[]).expect("a path");
+    assert_eq!(actors(&p), ["sa:build:ci", "sa:infra:default"]);
+}
+
+#[test]
+fn namespace_self_grant_then_pods() {
+    // bind on ClusterRoles through a RoleBinding is asked in the binding's
+    // namespace: with create on rolebindings, dev can bind itself `all`
+    // there and run pods as infra's accounts.
+    let rule = r#"{apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["bind"]}, {apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"], verbs: ["create"]}"#;
+    let p = path(
+        &with_role(rule, Some("infra"), "{kind: User, name: dev}"),
+        "user:dev",
+        &[],
+    )
+    .expect("a path");
+    assert_eq!(actors(&p), ["user:dev", "sa:infra:ops"]);
+    assert!(
+        p.steps[0].action.contains("grant itself any role"),
+        "{p:#?}"
+    );
+}
+
+#[test]
+fn masters_and_chains_of_two_hops() {
+    let p = path(ADMIN_SA, "user:root", &["system:masters"]).expect("masters");
+    assert_eq!(p.steps.len(), 1);
+    // dev impersonates users; user lead can create pods in infra.
+    let text = format!(
+        r#"{}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: pods}}
+rules: [{{apiGroups: [""], resources: ["pods"], verbs: ["create"]}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: lead-pods, namespace: infra}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: pods}}
+subjects: [{{kind: User, name: lead}}]
+"#,
+        with_role(
+            r#"{apiGroups: [""], resources: ["users"], verbs: ["impersonate"]}"#,
+            None,
+            "{kind: User, name: dev}"
+        )
+    );
+    let p = path(&text, "user:dev", &[]).expect("a path");
+    assert_eq!(actors(&p), ["user:dev", "user:lead", "sa:infra:ops"]);
+    let inv = inventory(&text);
+    let model = Model::build(&inv);
+    let graph = Graph::build(&inv, &model);
+    let all: Vec<String> = graph
+        .all_paths(&model)
+        .iter()
+        .map(|p| p.from.to_string())
+        .collect();
+    // sa:infra:ops is admin itself (one step): not listed.
+    assert_eq!(all, ["user:dev", "user:lead"]);
+}
