@@ -177,15 +177,7 @@ impl Workload {
             .map(from_node::<Vec<Container>>)
             .transpose()?
             .unwrap_or_default();
-        let controlled = root
-            .path(&["metadata", "ownerReferences"])
-            .and_then(Node::as_seq)
-            .is_some_and(|refs| {
-                refs.iter().any(|r| {
-                    r.get("controller")
-                        .is_some_and(|c| c.value == crate::node::Value::Bool(true))
-                })
-            });
+        let controlled = is_controlled(root);
         Ok(Workload {
             path,
             template_meta: meta.unwrap_or_default(),
@@ -243,4 +235,55 @@ pub fn service_account_name(spec: &PodSpec) -> &str {
         .filter(|n| !n.is_empty())
         .or(spec.service_account.as_deref().filter(|n| !n.is_empty()))
         .unwrap_or("default")
+}
+
+/// Whether a controller owns the object (an ownerReference with
+/// `controller: true`).
+fn is_controlled(root: &Node) -> bool {
+    root.path(&["metadata", "ownerReferences"])
+        .and_then(Node::as_seq)
+        .is_some_and(|refs| {
+            refs.iter().any(|r| {
+                r.get("controller")
+                    .is_some_and(|c| c.value == crate::node::Value::Bool(true))
+            })
+        })
+}
+
+/// Who a workload's pods run as, read straight from the tree: cheaper
+/// than decoding the pod template, for analyses that need nothing else.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PodIdentity {
+    /// As [`service_account_name`] reads it.
+    pub service_account: String,
+    /// The pod's `automountServiceAccountToken`, when set to a boolean.
+    pub automount: Option<bool>,
+    /// A controller owns the object (its owner carries the template).
+    pub controlled: bool,
+}
+
+/// The [`PodIdentity`] of an object with a pod template, `None` for other
+/// kinds.
+pub fn pod_identity(root: &Node, api_version: &str, kind: &str) -> Option<PodIdentity> {
+    let path = template_path(api_version, kind)?;
+    let spec = root.at(path.spec);
+    let field = |name: &str| {
+        spec.and_then(|s| s.get(name))
+            .and_then(Node::as_str)
+            .filter(|n| !n.is_empty())
+    };
+    let automount = spec
+        .and_then(|s| s.get("automountServiceAccountToken"))
+        .and_then(|n| match n.value {
+            crate::node::Value::Bool(b) => Some(b),
+            _ => None,
+        });
+    Some(PodIdentity {
+        service_account: field("serviceAccountName")
+            .or_else(|| field("serviceAccount"))
+            .unwrap_or("default")
+            .to_string(),
+        automount,
+        controlled: is_controlled(root),
+    })
 }

@@ -282,6 +282,7 @@ impl EscalationPath {
 
 /// The escalation graph of one inventory, with every identity's next step
 /// towards cluster admin.
+#[derive(Default)]
 pub struct Graph {
     identities: Vec<Subject>,
     identity_index: HashMap<Subject, usize>,
@@ -328,32 +329,35 @@ fn accounts(inventory: &Inventory) -> Accounts {
             ));
         }
     }
-    for o in &inventory.objects {
-        let Some(Ok(w)) = o.workload() else { continue };
-        if w.controlled {
-            continue;
-        }
-        let ns = o.namespace().unwrap_or("default").to_string();
-        let key = (
-            ns,
-            rampart_core::workload::service_account_name(&w.spec).to_string(),
-        );
-        // The token is mounted unless the pod, or else its service
-        // account, turns automounting off.
-        let mounted = w
-            .spec
-            .automount_service_account_token
-            .unwrap_or(!no_automount.contains(&key));
-        if mounted {
-            a.running.insert(key);
-        }
-    }
+    let running: Vec<(String, String)> = inventory
+        .objects
+        .par_iter()
+        .filter_map(|o| {
+            let pod = rampart_core::workload::pod_identity(&o.root, &o.id.api_version, &o.id.kind)?;
+            if pod.controlled {
+                return None;
+            }
+            let key = (
+                o.namespace().unwrap_or("default").to_string(),
+                pod.service_account,
+            );
+            // The token is mounted unless the pod, or else its service
+            // account, turns automounting off.
+            let mounted = pod.automount.unwrap_or(!no_automount.contains(&key));
+            mounted.then_some(key)
+        })
+        .collect();
+    a.running.extend(running);
     a
 }
 
 impl Graph {
     /// Builds the graph and the shortest paths of every identity.
     pub fn build(inventory: &Inventory, model: &Model) -> Graph {
+        if model.bindings.is_empty() {
+            // Nobody is granted anything: no identity can move.
+            return Graph::default();
+        }
         let caps: Vec<Caps> = model
             .bindings
             .par_iter()
