@@ -258,6 +258,9 @@ pub struct PodIdentity {
     pub service_account: String,
     /// The pod's `automountServiceAccountToken`, when set to a boolean.
     pub automount: Option<bool>,
+    /// A projected volume carries a service account token (mounted
+    /// whatever `automountServiceAccountToken` says).
+    pub projected_token: bool,
     /// A controller owns the object (its owner carries the template).
     pub controlled: bool,
 }
@@ -278,7 +281,18 @@ pub fn pod_identity(root: &Node, api_version: &str, kind: &str) -> Option<PodIde
             crate::node::Value::Bool(b) => Some(b),
             _ => None,
         });
+    let projected_token = spec
+        .and_then(|s| s.get("volumes"))
+        .and_then(Node::as_seq)
+        .is_some_and(|volumes| {
+            volumes.iter().any(|v| {
+                v.path(&["projected", "sources"])
+                    .and_then(Node::as_seq)
+                    .is_some_and(|s| s.iter().any(|s| s.get("serviceAccountToken").is_some()))
+            })
+        });
     Some(PodIdentity {
+        projected_token,
         service_account: field("serviceAccountName")
             .or_else(|| field("serviceAccount"))
             .unwrap_or("default")

@@ -92,11 +92,23 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("resource.k8s.io", "resourceslices"),
     ("", "users"),
     ("", "groups"),
+    ("authentication.k8s.io", "uids"),
+    ("authentication.k8s.io", "userextras"),
+    ("metrics.k8s.io", "nodes"),
+    ("storagemigration.k8s.io", "storageversionmigrations"),
+    ("internal.apiserver.k8s.io", "storageversions"),
+    ("policy", "podsecuritypolicies"),
 ];
 
 /// Whether `group`/`resource` is a built-in cluster-scoped resource.
 pub fn is_cluster_scoped(group: &str, resource: &str) -> bool {
     CLUSTER_SCOPED.contains(&(group, resource))
+}
+
+/// Whether `resource` is a built-in cluster-scoped resource in some API
+/// group (for rules with `apiGroups: ["*"]`).
+pub fn is_cluster_scoped_in_any_group(resource: &str) -> bool {
+    CLUSTER_SCOPED.iter().any(|(_, r)| *r == resource)
 }
 
 impl ResourceAttributes {

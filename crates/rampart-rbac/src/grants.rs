@@ -9,12 +9,14 @@ use crate::model::{Binding, Model};
 
 /// A permission asked about: any of `verbs` on any of `resources` (each
 /// `resource` or `resource/subresource`) in API group `group`, on every
-/// object (no name), so a rule limited by `resourceNames` does not count.
+/// object (no name), so a rule limited by `resourceNames` does not count —
+/// or, when `names` is set, on one of those objects.
 #[derive(Clone, Copy, Debug)]
 pub struct Probe {
     pub verbs: &'static [&'static str],
     pub group: &'static str,
     pub resources: &'static [&'static str],
+    pub names: &'static [&'static str],
 }
 
 impl Probe {
@@ -27,9 +29,19 @@ impl Probe {
             verbs,
             group,
             resources,
+            names: &[],
         }
     }
+
+    /// The probe, also matched by rules limited to one of `names` (the
+    /// dangerous objects of that resource).
+    pub const fn or_named(mut self, names: &'static [&'static str]) -> Self {
+        self.names = names;
+        self
+    }
 }
+
+const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 
 /// Where a binding's grants apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,6 +83,9 @@ pub struct Grant {
 
 impl fmt::Display for Grant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.verb == "*" && self.resource == "*" {
+            return f.write_str("every verb on every resource");
+        }
         if self.group.is_empty() {
             write!(f, "{} {}", self.verb, self.resource)
         } else {
@@ -90,7 +105,11 @@ impl fmt::Display for Grant {
 /// The request a probe makes for `verb` on `resource` within `scope`, as
 /// the API server would build it: cluster-scoped resources carry no
 /// namespace, and a namespace object is asked for by name (a RoleBinding
-/// in namespace X may grant `patch` on the namespace X itself).
+/// in namespace X may grant `patch` on the namespace X itself). The
+/// escalation checks (`bind`, `escalate` on roles and ClusterRoles) are
+/// asked in the namespace of the role or binding being written, even for
+/// ClusterRoles: a RoleBinding in X granting `bind` on `clusterroles` lets
+/// its holder bind any ClusterRole within X.
 pub fn probe_request(
     verb: &str,
     group: &str,
@@ -99,8 +118,10 @@ pub fn probe_request(
 ) -> Option<ResourceAttributes> {
     let (res, sub) = resource.split_once('/').unwrap_or((resource, ""));
     let mut r = ResourceAttributes::new(verb, group, res).subresource(sub);
+    let escalation_check = group == RBAC_GROUP && verb == "bind";
     match scope {
         Scope::Cluster => {}
+        Scope::Namespace(ns) if escalation_check => return Some(r.namespace(ns)),
         Scope::Namespace(ns) if group.is_empty() && res == "namespaces" => {
             r = r.name(ns);
         }

@@ -62,11 +62,22 @@
 //! Every grant is explained as a [`GrantPath`]: binding → subject → role →
 //! rule index.
 //!
-//! Not here yet: the Kubernetes default roles, risky-grant findings,
-//! escalation paths, `show`/graph output and the CLI.
+//! The roles and bindings every cluster has (the kube-apiserver's RBAC
+//! bootstrap policy) are in [`defaults`], to load before manifests when an
+//! analysis should assume a stock cluster.
+//!
+//! # Beyond single requests
+//!
+//! - [`Probe`] / [`Model::binding_grants`]: what one binding grants within
+//!   its scope; [`risk`] is the catalogue of risky permissions the RBAC
+//!   rules (in `rampart-rules`) report.
+//! - [`Model::show`]: every rule that applies to a principal, by scope.
+//! - [`Graph`]: the escalation graph (who can become whom) and the shortest
+//!   chain from each identity to cluster-admin equivalence.
 
 mod attrs;
 mod authz;
+pub mod defaults;
 mod grants;
 mod model;
 mod paths;
@@ -80,7 +91,7 @@ mod paths_tests;
 #[cfg(test)]
 mod tests;
 
-pub use attrs::{Request, ResourceAttributes, is_cluster_scoped};
+pub use attrs::{Request, ResourceAttributes, is_cluster_scoped, is_cluster_scoped_in_any_group};
 pub use authz::{Decision, GrantPath, Latent, WhoCan};
 pub use grants::{Grant, Probe, Scope, probe_request};
 pub use model::{

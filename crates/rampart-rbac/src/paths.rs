@@ -46,8 +46,7 @@ use rampart_core::{Inventory, ObjectRef};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::attrs::{Request, ResourceAttributes};
-use crate::grants::{Grant, Probe, Scope};
+use crate::grants::{Probe, Scope};
 use crate::model::{Binding, Model};
 use crate::subject::{Principal, Subject};
 
@@ -109,16 +108,6 @@ impl Cap {
         const IMPERSONATE_GROUPS: &[Probe] = &[Probe::new(&["impersonate"], "", &["groups"])];
         const IMPERSONATE_USERS: &[Probe] = &[Probe::new(&["impersonate"], "", &["users"])];
         const IMPERSONATE_SAS: &[Probe] = &[Probe::new(&["impersonate"], "", &["serviceaccounts"])];
-        const APPROVE_CSR: &[Probe] = &[Probe::new(
-            &["update", "patch"],
-            "certificates.k8s.io",
-            &["certificatesigningrequests/approval"],
-        )];
-        const SIGN_CSR: &[Probe] = &[Probe::new(
-            &["approve"],
-            "certificates.k8s.io",
-            &["signers"],
-        )];
         const CREATE_CSR: &[Probe] = &[Probe::new(
             &["create"],
             "certificates.k8s.io",
@@ -140,8 +129,8 @@ impl Cap {
             Cap::ImpersonateGroups => IMPERSONATE_GROUPS,
             Cap::ImpersonateUsers => IMPERSONATE_USERS,
             Cap::ImpersonateServiceAccounts => IMPERSONATE_SAS,
-            Cap::ApproveCsr => APPROVE_CSR,
-            Cap::SignCsr => SIGN_CSR,
+            Cap::ApproveCsr => &risk::APPROVE_CSRS.probes[..1],
+            Cap::SignCsr => &risk::APPROVE_CSRS.probes[1..],
             Cap::CreateCsr => CREATE_CSR,
             Cap::BindClusterRoles => BIND_CLUSTER_ROLES,
             Cap::EscalateClusterRoles => ESCALATE_CLUSTER_ROLES,
@@ -173,43 +162,17 @@ impl Caps {
     }
 }
 
-/// Whether binding `b` grants `probe` within its scope. The escalation
-/// checks of the API server (`bind`, `escalate`) are asked in the
-/// binding's namespace even for `clusterroles`, so a RoleBinding can
-/// grant `bind` on ClusterRoles there: those probes skip the usual
-/// cluster-scoped-resource filter.
-fn grants(model: &Model, b: &Binding, probe: &Probe) -> Option<Grant> {
-    let is_escalation_check =
-        probe.group == RBAC && probe.verbs.iter().all(|v| *v == "bind" || *v == "escalate");
-    if !is_escalation_check {
-        return model.binding_grants(b, probe);
-    }
-    let role = &model.roles[b.role?];
-    for &resource in probe.resources {
-        for &verb in probe.verbs {
-            let mut r = ResourceAttributes::new(verb, probe.group, resource);
-            r.namespace = b.namespace.clone();
-            let request = Request::Resource(r);
-            if let Some(rule_index) = role.rules.iter().position(|x| x.rule.allows(&request)) {
-                return Some(Grant {
-                    verb,
-                    group: probe.group,
-                    resource,
-                    rule_index,
-                });
-            }
-        }
-    }
-    None
-}
-
 fn binding_caps(model: &Model, b: &Binding) -> Caps {
     if b.role.is_none() {
         return Caps::default();
     }
     let mut out = 0;
     for cap in CAPS {
-        if cap.probes().iter().any(|p| grants(model, b, p).is_some()) {
+        if cap
+            .probes()
+            .iter()
+            .any(|p| model.binding_grants(b, p).is_some())
+        {
             out |= cap.bit();
         }
     }
@@ -341,9 +304,11 @@ fn accounts(inventory: &Inventory) -> Accounts {
                 o.namespace().unwrap_or("default").to_string(),
                 pod.service_account,
             );
-            // The token is mounted unless the pod, or else its service
-            // account, turns automounting off.
-            let mounted = pod.automount.unwrap_or(!no_automount.contains(&key));
+            // The token is mounted when a projected volume asks for it, or
+            // unless the pod, or else its service account, turns
+            // automounting off.
+            let mounted =
+                pod.projected_token || pod.automount.unwrap_or(!no_automount.contains(&key));
             mounted.then_some(key)
         })
         .collect();
@@ -783,7 +748,7 @@ impl Graph {
     /// `RoleBinding/ns/x → Role y rule 2: create pods`.
     fn describe(&self, model: &Model, binding: usize, cap: Cap) -> String {
         let b = &model.bindings[binding];
-        let grant = cap.probes().iter().find_map(|p| grants(model, b, p));
+        let grant = cap.probes().iter().find_map(|p| model.binding_grants(b, p));
         match (grant, b.role) {
             (Some(g), Some(r)) => format!(
                 "{} → {} rule {}: {g}",

@@ -21,14 +21,14 @@ const WRITE: &[&str] = &["create", "update", "patch"];
 /// `*` verbs on `*` resources in the core (or every) API group: every
 /// permission there is, impersonating `system:masters` included.
 pub const FULL_CONTROL: Risk = Risk {
-    what: "do anything (every verb on every resource)",
+    what: "do anything",
     probes: &[Probe::new(&["*"], "", &["*"])],
     all_of: false,
 };
 
 /// `get`, `list` and `watch` all return secret contents.
 pub const READ_SECRETS: Risk = Risk {
-    what: "read Secrets, service account tokens included",
+    what: "read Secrets (service account tokens included)",
     probes: &[Probe::new(&["get", "list", "watch"], "", &["secrets"])],
     all_of: false,
 };
@@ -43,7 +43,7 @@ pub const CREATE_TOKENS: Risk = Risk {
 /// service account of the namespace and mounts any Secret there; changing
 /// a pod's image runs new code with its identity.
 pub const WORKLOAD_WRITE: Risk = Risk {
-    what: "run pods as any service account of the namespace (create or change workloads)",
+    what: "run pods as any service account where they may (create or change workloads)",
     probes: &[
         Probe::new(&["create"], "", &["pods"]),
         Probe::new(&["update", "patch"], "", &["pods"]),
@@ -132,7 +132,10 @@ pub const APPROVE_CSRS: Risk = Risk {
             "certificates.k8s.io",
             &["certificatesigningrequests/approval"],
         ),
-        Probe::new(&["approve"], "certificates.k8s.io", &["signers"]),
+        // The signer that issues client certificates to the API server, by
+        // name or by its domain wildcard (the two names Kubernetes checks).
+        Probe::new(&["approve"], "certificates.k8s.io", &["signers"])
+            .or_named(&["kubernetes.io/kube-apiserver-client", "kubernetes.io/*"]),
     ],
     all_of: true,
 };

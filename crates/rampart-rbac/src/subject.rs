@@ -70,22 +70,30 @@ impl Subject {
         }
     }
 
-    /// A Kubernetes component identity (`system:kube-scheduler`,
-    /// `system:node:NAME`, group `system:nodes`, ...): users and groups
-    /// named `system:*`, except the audiences that stand for everyone
-    /// (`system:authenticated`, `system:unauthenticated`,
-    /// `system:anonymous`, `system:serviceaccounts[:NS]`), which are never
-    /// components. Service accounts are never components: add-ons run as
-    /// them, and their grants are the ones worth reviewing.
+    /// A Kubernetes component identity: the control-plane users
+    /// (`system:kube-controller-manager`, `system:kube-scheduler`,
+    /// `system:kube-proxy`, `system:apiserver`), kubelets (`system:node:*`,
+    /// group `system:nodes`), bootstrap tokens (`system:bootstrappers*`) and
+    /// `system:monitoring`. Other `system:` names are not components (a
+    /// platform's `system:cluster-admins` is a group of people), and
+    /// neither are service accounts: add-ons run as them, and their grants
+    /// are the ones worth reviewing.
     pub fn is_component(&self) -> bool {
+        const USERS: &[&str] = &[
+            "system:kube-controller-manager",
+            "system:kube-scheduler",
+            "system:kube-proxy",
+            "system:apiserver",
+        ];
         match self {
-            Subject::User { name } => name.starts_with("system:") && name != ANONYMOUS,
+            Subject::User { name } => {
+                USERS.contains(&name.as_str()) || name.starts_with(NODE_USER_PREFIX)
+            }
             Subject::Group { name } => {
-                name.starts_with("system:")
-                    && name != AUTHENTICATED
-                    && name != UNAUTHENTICATED
-                    && name != SA_GROUP
-                    && !name.starts_with("system:serviceaccounts:")
+                name == NODES
+                    || name == "system:monitoring"
+                    || name == "system:bootstrappers"
+                    || name.starts_with("system:bootstrappers:")
             }
             Subject::ServiceAccount { .. } => false,
         }

@@ -1,6 +1,7 @@
 //! Discovers every rule's fixtures and checks them: each `fail*.yaml` must
 //! trigger its rule (at exactly the pointers its `# rampart-expect:` lines
-//! list, when it lists any), each `pass*.yaml` must not. A rule without
+//! list, each in the document the line is written in, when it lists any),
+//! each `pass*.yaml` must not. A rule without
 //! both kinds of fixture fails the suite.
 
 use std::collections::BTreeSet;
@@ -19,10 +20,18 @@ fn rule_dir(id: &str) -> PathBuf {
         .join(id.replace('-', "_"))
 }
 
-/// Findings of `rule` on `file`. A fixture can pin the Pod Security version
+/// The index of the YAML document of `text` that holds 1-based `line`.
+fn document_of(chunks: &[rampart_core::source::Chunk], line: u32) -> usize {
+    chunks
+        .iter()
+        .rposition(|c| c.first_line <= line)
+        .unwrap_or(0)
+}
+
+/// Findings of `rule` on `file`, as (document index, pointer). A fixture can pin the Pod Security version
 /// its rule is evaluated at with a `# rampart-pss-version: v1.30` line, and
 /// give an image lockfile with `# rampart-image-lock: FILE`.
-fn findings(rule: &'static rampart_core::Rule, file: &Path) -> Vec<String> {
+fn findings(rule: &'static rampart_core::Rule, file: &Path) -> Vec<(usize, String)> {
     let text = std::fs::read_to_string(file).unwrap();
     let pss_version = text
         .lines()
@@ -65,10 +74,16 @@ fn findings(rule: &'static rampart_core::Rule, file: &Path) -> Vec<String> {
         ..Settings::default()
     };
     let outcome = engine::run(&inventory, &active, &config, &settings);
+    let chunks = rampart_core::source::split_documents(&text);
     outcome
         .findings
         .into_iter()
-        .map(|f| f.location.pointer)
+        .map(|f| {
+            (
+                document_of(&chunks, f.location.start.line),
+                f.location.pointer,
+            )
+        })
         .collect()
 }
 
@@ -95,12 +110,17 @@ fn every_rule_has_passing_and_failing_fixtures() {
             let got = findings(rule, f);
             if name.starts_with("fail") {
                 fails += 1;
-                let expected: BTreeSet<String> = text
+                // Each expectation belongs to the document it is written in.
+                let chunks = rampart_core::source::split_documents(&text);
+                let expected: BTreeSet<(usize, String)> = text
                     .lines()
-                    .filter_map(|l| l.trim().strip_prefix("# rampart-expect:"))
-                    .map(|p| p.trim().to_string())
+                    .enumerate()
+                    .filter_map(|(i, l)| {
+                        let p = l.trim().strip_prefix("# rampart-expect:")?;
+                        Some((document_of(&chunks, i as u32 + 1), p.trim().to_string()))
+                    })
                     .collect();
-                let got_set: BTreeSet<String> = got.iter().cloned().collect();
+                let got_set: BTreeSet<(usize, String)> = got.iter().cloned().collect();
                 if got.is_empty() {
                     problems.push(format!("{id}: {name} must fail but passes"));
                 } else if !expected.is_empty() && expected != got_set {

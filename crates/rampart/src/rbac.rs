@@ -33,13 +33,12 @@ pub fn run(args: RbacArgs) -> u8 {
 }
 
 /// The built-in Kubernetes roles and bindings, when asked for.
-fn preloaded(assume_defaults: bool) -> Result<Vec<SourceFile>, u8> {
+fn preloaded(assume_defaults: bool) -> Vec<SourceFile> {
     if assume_defaults {
-        // TODO(lead): rampart_rbac::defaults::source() once it lands.
-        eprintln!("error: --assume-defaults is not available in this build yet");
-        return Err(exit::ERROR);
+        vec![rampart_rbac::defaults::source()]
+    } else {
+        Vec::new()
     }
-    Ok(Vec::new())
 }
 
 /// `rampart rbac PATH...`: `rampart scan` with the RBAC rules only.
@@ -63,10 +62,7 @@ fn audit(a: RbacAuditArgs) -> u8 {
         color: a.color,
         quiet: a.quiet,
     };
-    match preloaded(a.assume_defaults) {
-        Ok(files) => crate::scan::run_with(args, files, Some(Category::Rbac)),
-        Err(code) => code,
-    }
+    crate::scan::run_with(args, preloaded(a.assume_defaults), Some(Category::Rbac))
 }
 
 /// Everything a question is answered from.
@@ -86,7 +82,7 @@ fn load(inputs: &RbacInputs) -> Result<Loaded, u8> {
     }
     let files: Vec<Input> = inputs.filenames.iter().map(|f| Input::parse(f)).collect();
     let inventory = Inventory::load_with(
-        preloaded(inputs.assume_defaults)?,
+        preloaded(inputs.assume_defaults),
         &files,
         Limits::default(),
         &|_| false,

@@ -52,7 +52,7 @@ pub fn describe_grants(model: &Model, b: &Binding, grants: &[Grant]) -> String {
             let from = role
                 .and_then(|r| r.rules.get(g.rule_index))
                 .and_then(|r| r.aggregated_from.as_ref())
-                .map(|f| format!(", aggregated from ClusterRole {}", f.name))
+                .map(|f| format!(" (aggregated from ClusterRole {})", f.name))
                 .unwrap_or_default();
             format!("rule {} grants `{g}`{from}", g.rule_index)
         })
@@ -74,13 +74,66 @@ pub fn report_risk(ctx: &InventoryCtx, out: &mut Reporter, risk: &Risk) {
             continue;
         };
         let message = format!(
-            "binds {} to {}, whose {} {}: they can {}",
+            "binds {} to {} {}: they can {}; {}",
             list_subjects(&subjects),
             role_name(b),
-            describe_grants(&model, b, &grants),
             Scope::of(b),
-            risk.what
+            risk.what,
+            describe_grants(&model, b, &grants),
         );
         out.on(b.object).at("/roleRef".to_string(), message);
+    }
+}
+
+/// `ClusterRoleBinding admins`, `RoleBinding shop/deployers`.
+pub fn binding_name(b: &Binding) -> String {
+    match &b.namespace {
+        Some(ns) => format!("RoleBinding {ns}/{}", b.id.name),
+        None => format!("ClusterRoleBinding {}", b.id.name),
+    }
+}
+
+/// The subjects of `b` with their index in `b.subjects`, each subject once
+/// (a binding may list the same one twice; one finding is enough).
+pub fn distinct_subjects(b: &Binding) -> impl Iterator<Item = (usize, &Subject)> {
+    b.subjects
+        .iter()
+        .enumerate()
+        .filter(|(i, s)| !b.subjects[..*i].contains(s))
+}
+
+/// Reports on subject `i` of `b`, at `/subjects/<its index in the
+/// manifest>`, fingerprinted by the subject itself so that reordering the
+/// list keeps the finding's identity.
+pub fn report_subject(out: &mut Reporter, b: &Binding, i: usize, message: String) {
+    let (Some(subject), Some(position)) = (b.subjects.get(i), b.subject_positions.get(i)) else {
+        return;
+    };
+    let mut stable = String::from("/subjects");
+    rampart_core::node::push_token(&mut stable, &subject.to_string());
+    out.on(b.object)
+        .at_stable(format!("/subjects/{position}"), &stable, message);
+}
+
+/// The most severe permission of [`rampart_rbac::risk::WORKLOAD_RISKS`]
+/// that `b` grants, with its grants.
+pub fn strongest_risk(model: &Model, b: &Binding) -> Option<(&'static Risk, Vec<Grant>)> {
+    rampart_rbac::risk::WORKLOAD_RISKS
+        .iter()
+        .find_map(|&risk| model.binding_risk(b, risk).map(|g| (risk, g)))
+}
+
+/// `; with it they can read Secrets… in namespace shop (rule 0 grants
+/// `get secrets`)`, or nothing when `b` grants none of the risky
+/// permissions.
+pub fn strongest_risk_clause(model: &Model, b: &Binding) -> String {
+    match strongest_risk(model, b) {
+        Some((risk, grants)) => format!(
+            "; with it they can {} {} ({})",
+            risk.what,
+            Scope::of(b),
+            describe_grants(model, b, &grants)
+        ),
+        None => String::new(),
     }
 }

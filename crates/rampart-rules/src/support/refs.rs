@@ -6,10 +6,28 @@
 
 use rampart_core::rule::{Framework, Reference};
 
+pub const CIS_5_1_1: Reference = Reference {
+    framework: Framework::Cis,
+    id: "5.1.1",
+    title: "Ensure that the cluster-admin role is only used where required",
+};
+
 pub const CIS_5_1_2: Reference = Reference {
     framework: Framework::Cis,
     id: "5.1.2",
     title: "Minimize access to secrets",
+};
+
+pub const CIS_5_1_3: Reference = Reference {
+    framework: Framework::Cis,
+    id: "5.1.3",
+    title: "Minimize wildcard use in Roles and ClusterRoles",
+};
+
+pub const CIS_5_1_4: Reference = Reference {
+    framework: Framework::Cis,
+    id: "5.1.4",
+    title: "Minimize access to create pods",
 };
 
 pub const CIS_5_1_5: Reference = Reference {
@@ -22,6 +40,48 @@ pub const CIS_5_1_6: Reference = Reference {
     framework: Framework::Cis,
     id: "5.1.6",
     title: "Ensure that Service Account Tokens are only mounted where necessary",
+};
+
+pub const CIS_5_1_7: Reference = Reference {
+    framework: Framework::Cis,
+    id: "5.1.7",
+    title: "Avoid use of system:masters group",
+};
+
+pub const CIS_5_1_8: Reference = Reference {
+    framework: Framework::Cis,
+    id: "5.1.8",
+    title: "Limit use of the Bind, Impersonate and Escalate permissions in the Kubernetes cluster",
+};
+
+pub const CIS_5_1_9: Reference = Reference {
+    framework: Framework::Cis,
+    id: "5.1.9",
+    title: "Minimize access to create persistent volumes",
+};
+
+pub const CIS_5_1_10: Reference = Reference {
+    framework: Framework::Cis,
+    id: "5.1.10",
+    title: "Minimize access to the proxy sub-resource of nodes",
+};
+
+pub const CIS_5_1_11: Reference = Reference {
+    framework: Framework::Cis,
+    id: "5.1.11",
+    title: "Minimize access to the approval sub-resource of certificatesigningrequests objects",
+};
+
+pub const CIS_5_1_12: Reference = Reference {
+    framework: Framework::Cis,
+    id: "5.1.12",
+    title: "Minimize access to webhook configuration objects",
+};
+
+pub const CIS_5_1_13: Reference = Reference {
+    framework: Framework::Cis,
+    id: "5.1.13",
+    title: "Minimize access to the service account token creation",
 };
 
 pub const CIS_5_2_1: Reference = Reference {

@@ -20,7 +20,8 @@ service account tokens; whoever can impersonate a user is that user. A subject t
 harmless on its own may be two such steps from cluster admin. rampart builds the graph of these \
 steps over every binding of the input (and the workloads, service accounts and token Secrets \
 it contains) and reports each subject named in a binding that reaches cluster-admin \
-equivalence in two steps or more, with the shortest chain. Direct grants (full control, \
+equivalence in two steps or more, with the shortest chain (subjects only Kubernetes' own \
+bindings name, its controllers, are not reported). Direct grants (full control, \
 impersonating groups, bind or escalate with binding writes, CSR approval) are reported by their \
 own rules. Each identity acts with its own permissions only; rules limited by `resourceNames` \
 are not followed. See `rampart rbac paths` to explore chains.",
@@ -56,9 +57,18 @@ fn check(ctx: &InventoryCtx, out: &mut Reporter) {
     let graph = ctx
         .inventory
         .derived(|inventory| Graph::build(inventory, &model));
-    let named = model.subjects();
+    // Subjects the input's own bindings name: Kubernetes' controllers
+    // reach each other by design.
+    let mut named: Vec<&rampart_rbac::Subject> = model
+        .bindings
+        .iter()
+        .filter(|b| !b.stock)
+        .flat_map(|b| &b.subjects)
+        .collect();
+    named.sort();
+    named.dedup();
     for path in graph.all_paths(&model) {
-        if path.from.is_component() || named.binary_search(&path.from).is_err() {
+        if path.from.is_component() || named.binary_search(&&path.from).is_err() {
             continue;
         }
         let Some(object) = path.first_binding() else {
