@@ -41,11 +41,11 @@ impl Params {
 }
 
 /// `manifests-00042.yaml`: the only files this tool creates or deletes.
-fn file_name(i: u64) -> String {
+pub fn file_name(i: u64) -> String {
     format!("manifests-{i:05}.yaml")
 }
 
-fn is_corpus_file(name: &str) -> bool {
+pub fn is_corpus_file(name: &str) -> bool {
     name.strip_prefix("manifests-")
         .and_then(|r| r.strip_suffix(".yaml"))
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
@@ -53,7 +53,7 @@ fn is_corpus_file(name: &str) -> bool {
 
 /// Makes `dir` ready for a new corpus: creates it, or checks that it is
 /// empty or ours (has the marker), and removes our old files from it.
-fn claim(dir: &Path) -> Result<()> {
+pub fn claim(dir: &Path) -> Result<()> {
     if !dir.exists() {
         fs::create_dir_all(dir).context(|| format!("creating {}", dir.display()))?;
     } else if !dir.is_dir() {

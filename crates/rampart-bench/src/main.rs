@@ -4,6 +4,8 @@
 mod corpus;
 mod error;
 mod generate;
+mod rbac;
+mod rbac_corpus;
 mod rng;
 mod run;
 mod yaml;
@@ -19,7 +21,7 @@ const DEFAULT_SEED: u64 = 20_240_611;
 #[derive(Parser)]
 #[command(
     name = "rampart-bench",
-    about = "Generate Kubernetes manifest corpora and benchmark `rampart scan` on them"
+    about = "Generate Kubernetes manifest corpora and benchmark `rampart scan` and the RBAC engine on them"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -65,6 +67,67 @@ enum Cmd {
               value_parser = clap::value_parser!(u32).range(1..))]
         runs: u32,
     },
+    /// Write a deterministic RBAC corpus: a cluster's Roles, ClusterRoles
+    /// (some aggregated), RoleBindings, ClusterRoleBindings,
+    /// ServiceAccounts, token Secrets and Deployments running as those
+    /// accounts. Same sizes, --per-file and --seed give byte-identical files.
+    RbacCorpus {
+        /// Roles and ClusterRoles together (about a tenth ClusterRoles).
+        #[arg(long, value_name = "N", default_value_t = 10_000,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        roles: u64,
+        /// RoleBindings and ClusterRoleBindings together (8% cluster-wide).
+        #[arg(long, value_name = "N", default_value_t = 50_000)]
+        bindings: u64,
+        /// Directory to write into; created if missing. An existing one must
+        /// be empty or a corpus written by this tool.
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// Objects per YAML file.
+        #[arg(long, value_name = "K", default_value_t = 100,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        per_file: u64,
+        /// Seed of the generator.
+        #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
+        seed: u64,
+    },
+    /// Benchmark the RBAC engine on a generated RBAC corpus (cached under
+    /// WORK/rbac-ROLES-BINDINGS): inventory load, Model::build, can,
+    /// who-can, show and escalation-path latencies in process, then the
+    /// `rampart` binary end to end; prints a Markdown table.
+    Rbac {
+        /// Roles and ClusterRoles together.
+        #[arg(long, value_name = "N", default_value_t = 10_000,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        roles: u64,
+        /// RoleBindings and ClusterRoleBindings together.
+        #[arg(long, value_name = "N", default_value_t = 50_000)]
+        bindings: u64,
+        /// Repetitions of every measurement.
+        #[arg(long, value_name = "R", default_value_t = 5,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        runs: u32,
+        /// The rampart binary to run end to end.
+        #[arg(long, value_name = "PATH", default_value = "target/release/rampart")]
+        rampart: PathBuf,
+        /// The subcommand run end to end: `rampart COMMAND DIR -o json --quiet --no-config`.
+        #[arg(long, value_enum, default_value_t = rbac::EndToEnd::Rbac)]
+        command: rbac::EndToEnd,
+        /// Where corpora are cached.
+        #[arg(long, value_name = "DIR", default_value = "target/bench-corpus")]
+        work: PathBuf,
+        /// `can` queries per run.
+        #[arg(long, value_name = "Q", default_value_t = 1000,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        can_queries: u64,
+        /// `who-can` queries per run.
+        #[arg(long, value_name = "Q", default_value_t = 200,
+              value_parser = clap::value_parser!(u64).range(1..))]
+        who_can_queries: u64,
+        /// Seed of the corpus and of the query sets.
+        #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
+        seed: u64,
+    },
 }
 
 fn main() -> ExitCode {
@@ -105,6 +168,53 @@ fn main() -> ExitCode {
             runs,
             per_file: 100,
             seed: DEFAULT_SEED,
+        }),
+        Cmd::RbacCorpus {
+            roles,
+            bindings,
+            out,
+            per_file,
+            seed,
+        } => rbac_corpus::write(
+            &out,
+            &rbac_corpus::Params {
+                roles,
+                bindings,
+                per_file,
+                seed,
+            },
+        )
+        .map(|s| {
+            println!(
+                "wrote {} objects in {} files, {} bytes ({:.1} MB) to {}",
+                s.objects,
+                s.files,
+                s.bytes,
+                s.bytes as f64 / 1e6,
+                out.display()
+            );
+        }),
+        Cmd::Rbac {
+            roles,
+            bindings,
+            runs,
+            rampart,
+            command,
+            work,
+            can_queries,
+            who_can_queries,
+            seed,
+        } => rbac::run(&rbac::Options {
+            roles,
+            bindings,
+            runs,
+            rampart,
+            work,
+            command,
+            can_queries: usize::try_from(can_queries).unwrap_or(usize::MAX),
+            who_can_queries: usize::try_from(who_can_queries).unwrap_or(usize::MAX),
+            per_file: 100,
+            seed,
         }),
     };
     match result {

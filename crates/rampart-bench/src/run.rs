@@ -1,6 +1,7 @@
 //! `rampart-bench run`: end-to-end timing of `rampart scan` on generated
 //! corpora of several sizes.
 
+use std::ffi::OsStr;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -25,10 +26,27 @@ enum Exit {
     Signal(i32),
 }
 
-struct Sample {
-    wall: Duration,
+pub struct Sample {
+    pub wall: Duration,
     /// Peak resident set size of the child in KiB, where the OS reports it.
-    max_rss_kib: Option<u64>,
+    pub max_rss_kib: Option<u64>,
+}
+
+/// Wall times of repeated runs of one command, sorted, and the largest
+/// peak RSS among them.
+pub struct Timings {
+    pub walls: Vec<Duration>,
+    pub max_rss_kib: Option<u64>,
+}
+
+impl Timings {
+    pub fn best(&self) -> Duration {
+        self.walls[0]
+    }
+
+    pub fn median(&self) -> Duration {
+        median(&self.walls)
+    }
 }
 
 struct Row {
@@ -38,21 +56,45 @@ struct Row {
     max_rss_kib: Option<u64>,
 }
 
-pub fn run(opts: &Options) -> Result<()> {
-    if !opts.rampart.is_file() {
+/// Fails unless `rampart` is a file; says which build is benchmarked.
+pub fn check_binary(rampart: &Path) -> Result<()> {
+    if !rampart.is_file() {
         return Err(Error(format!(
             "rampart binary not found at {}; build it with cargo build --release -p rampart \
              (or pass --rampart PATH)",
-            opts.rampart.display()
+            rampart.display()
         )));
     }
-    if let Ok(out) = Command::new(&opts.rampart).arg("--version").output() {
+    if let Ok(out) = Command::new(rampart).arg("--version").output() {
         eprintln!(
             "benchmarking {} ({})",
-            opts.rampart.display(),
+            rampart.display(),
             String::from_utf8_lossy(&out.stdout).trim()
         );
     }
+    Ok(())
+}
+
+/// Runs `rampart ARGS` `runs` times (see [`measure`]), logging each run.
+pub fn repeat(rampart: &Path, args: &[&OsStr], runs: u32) -> Result<Timings> {
+    let mut walls = Vec::new();
+    let mut max_rss_kib = None;
+    for i in 1..=runs {
+        let s = measure(rampart, args)?;
+        eprintln!(
+            "  run {i}/{runs}: {:.3}s, peak RSS {}",
+            s.wall.as_secs_f64(),
+            rss(s.max_rss_kib)
+        );
+        walls.push(s.wall);
+        max_rss_kib = max_rss_kib.max(s.max_rss_kib);
+    }
+    walls.sort();
+    Ok(Timings { walls, max_rss_kib })
+}
+
+pub fn run(opts: &Options) -> Result<()> {
+    check_binary(&opts.rampart)?;
     let mut rows = Vec::new();
     for &size in &opts.sizes {
         let dir = opts.work.join(size.to_string());
@@ -75,25 +117,20 @@ pub fn run(opts: &Options) -> Result<()> {
                 String::new()
             },
         );
-        let mut walls = Vec::new();
-        let mut max_rss_kib = None;
-        for i in 1..=opts.runs {
-            let s = measure(&opts.rampart, &dir)?;
-            eprintln!(
-                "  run {i}/{}: {:.3}s, peak RSS {}",
-                opts.runs,
-                s.wall.as_secs_f64(),
-                rss(s.max_rss_kib)
-            );
-            walls.push(s.wall);
-            max_rss_kib = max_rss_kib.max(s.max_rss_kib);
-        }
-        walls.sort();
+        let args = [
+            OsStr::new("scan"),
+            dir.as_os_str(),
+            OsStr::new("-o"),
+            OsStr::new("json"),
+            OsStr::new("--quiet"),
+            OsStr::new("--no-config"),
+        ];
+        let t = repeat(&opts.rampart, &args, opts.runs)?;
         let row = Row {
             stats,
-            best: walls[0],
-            median: median(&walls),
-            max_rss_kib,
+            best: t.best(),
+            median: t.median(),
+            max_rss_kib: t.max_rss_kib,
         };
         eprintln!(
             "  best {:.3}s, median {:.3}s, {:.0} objects/s, {:.1} MB/s",
@@ -119,11 +156,11 @@ impl Row {
 }
 
 /// Decimal megabytes, as throughput is usually quoted.
-fn mb(bytes: u64) -> f64 {
+pub fn mb(bytes: u64) -> f64 {
     bytes as f64 / 1e6
 }
 
-fn rss(kib: Option<u64>) -> String {
+pub fn rss(kib: Option<u64>) -> String {
     match kib {
         Some(k) => format!("{:.1} MiB", k as f64 / 1024.0),
         None => "n/a".to_string(),
@@ -131,7 +168,7 @@ fn rss(kib: Option<u64>) -> String {
 }
 
 /// Median of sorted, non-empty `walls`.
-fn median(walls: &[Duration]) -> Duration {
+pub fn median(walls: &[Duration]) -> Duration {
     let n = walls.len();
     if n % 2 == 1 {
         walls[n / 2]
@@ -160,14 +197,13 @@ fn table(rows: &[Row]) -> String {
     out
 }
 
-/// One `rampart scan` of `dir`, report discarded. Exit codes 0 (clean) and
-/// 1 (findings) are success; anything else is an error carrying stderr.
-fn measure(rampart: &Path, dir: &Path) -> Result<Sample> {
+/// One `rampart ARGS` (such as `scan DIR -o json --quiet --no-config`),
+/// report discarded. Exit codes 0 (clean) and 1 (findings) are success;
+/// anything else is an error carrying stderr.
+pub fn measure(rampart: &Path, args: &[&OsStr]) -> Result<Sample> {
     let started = Instant::now();
     let mut child = Command::new(rampart)
-        .arg("scan")
-        .arg(dir)
-        .args(["-o", "json", "--quiet", "--no-config"])
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -193,10 +229,11 @@ fn measure(rampart: &Path, dir: &Path) -> Result<Sample> {
                 Exit::Code(c) => format!("exit code {c}"),
                 Exit::Signal(s) => format!("signal {s}"),
             };
+            let args: Vec<_> = args.iter().map(|a| a.to_string_lossy()).collect();
             Err(Error(format!(
-                "{} scan {} failed with {how}; its stderr:\n{}",
+                "{} {} failed with {how}; its stderr:\n{}",
                 rampart.display(),
-                dir.display(),
+                args.join(" "),
                 String::from_utf8_lossy(&stderr).trim_end()
             )))
         }

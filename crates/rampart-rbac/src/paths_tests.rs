@@ -1,21 +1,7 @@
 //! Escalation paths on small, complete scenarios.
 
-use rampart_core::inventory::Inventory;
-use rampart_core::source::SourceFile;
-use rampart_core::yaml::Limits;
-
+use crate::tests::inventory;
 use crate::*;
-
-fn inventory(text: &str) -> Inventory {
-    Inventory::from_sources(
-        vec![SourceFile {
-            name: "t.yaml".into(),
-            text: text.to_string(),
-        }],
-        Vec::new(),
-        Limits::default(),
-    )
-}
 
 fn path(text: &str, subject: &str, groups: &[&str]) -> Option<EscalationPath> {
     let inv = inventory(text);

@@ -6,16 +6,20 @@ use rampart_core::yaml::Limits;
 
 use crate::*;
 
-fn model(text: &str) -> Model {
-    let inv = Inventory::from_sources(
+/// An inventory of one file holding `text`.
+pub(crate) fn inventory(text: &str) -> Inventory {
+    Inventory::from_sources(
         vec![SourceFile {
             name: "t.yaml".into(),
             text: text.to_string(),
         }],
         Vec::new(),
         Limits::default(),
-    );
-    Model::build(&inv)
+    )
+}
+
+fn model(text: &str) -> Model {
+    Model::build(&inventory(text))
 }
 
 fn req(verb: &str, target: &str, sub: Option<&str>, ns: Option<&str>) -> Request {

@@ -28,17 +28,30 @@ fn document_of(chunks: &[rampart_core::source::Chunk], line: u32) -> usize {
         .unwrap_or(0)
 }
 
-/// Findings of `rule` on `file`, as (document index, pointer). A fixture can pin the Pod Security version
-/// its rule is evaluated at with a `# rampart-pss-version: v1.30` line, and
-/// give an image lockfile with `# rampart-image-lock: FILE`.
-fn findings(rule: &'static rampart_core::Rule, file: &Path) -> Vec<(usize, String)> {
+/// Findings of `rule` on `file`, as (document index, pointer), with the
+/// Kubernetes default roles and bindings loaded first when `with_defaults`
+/// (a finding on one of those is listed as document `usize::MAX`). A
+/// fixture can pin the Pod Security version its rule is evaluated at with
+/// a `# rampart-pss-version: v1.30` line, and give an image lockfile with
+/// `# rampart-image-lock: FILE`.
+fn findings(
+    rule: &'static rampart_core::Rule,
+    file: &Path,
+    with_defaults: bool,
+) -> Vec<(usize, String)> {
     let text = std::fs::read_to_string(file).unwrap();
     let pss_version = text
         .lines()
         .find_map(|l| l.trim().strip_prefix("# rampart-pss-version:"))
         .map(|v| PssVersion::parse(v.trim()).expect("a version like v1.30 or latest"))
         .unwrap_or_default();
-    let inventory = Inventory::load(
+    let preloaded = if with_defaults {
+        vec![rampart_rbac::defaults::source()]
+    } else {
+        Vec::new()
+    };
+    let inventory = Inventory::load_with(
+        preloaded,
         &[Input::Path(file.to_path_buf())],
         Limits::default(),
         &|_| false,
@@ -107,7 +120,18 @@ fn every_rule_has_passing_and_failing_fixtures() {
         for f in &fixtures {
             let name = f.file_name().unwrap().to_string_lossy().to_string();
             let text = std::fs::read_to_string(f).unwrap();
-            let got = findings(rule, f);
+            let got = findings(rule, f, false);
+            // `# rampart-also-with-defaults`: the verdicts must not change
+            // when the input is applied to a stock cluster.
+            if text.contains("# rampart-also-with-defaults") {
+                let with: BTreeSet<_> = findings(rule, f, true).into_iter().collect();
+                let without: BTreeSet<_> = got.iter().cloned().collect();
+                if with != without {
+                    problems.push(format!(
+                        "{id}: {name}: with the Kubernetes defaults loaded, findings at {with:?}; without, at {without:?}"
+                    ));
+                }
+            }
             if name.starts_with("fail") {
                 fails += 1;
                 // Each expectation belongs to the document it is written in.
@@ -145,6 +169,31 @@ fn every_rule_has_passing_and_failing_fixtures() {
         }
     }
     assert!(problems.is_empty(), "\n{}", problems.join("\n"));
+}
+
+/// Kubernetes' own roles and bindings are what every cluster has: no rule
+/// may report them.
+#[test]
+fn kubernetes_defaults_alone_trigger_no_rule() {
+    let inventory = Inventory::from_sources(
+        vec![rampart_rbac::defaults::source()],
+        Vec::new(),
+        Limits::default(),
+    );
+    let config = Config::default();
+    let all = rampart_rules::all();
+    let ids: Vec<String> = all.iter().map(|r| r.meta.id.to_string()).collect();
+    let active = config
+        .active_rules(all, &ids, &[], Profile::All)
+        .expect("rules activate");
+    let outcome = engine::run(&inventory, &active, &config, &Settings::default());
+    let found: Vec<String> = outcome
+        .findings
+        .iter()
+        .map(|f| format!("{} on {}", f.rule, f.object))
+        .collect();
+    assert!(found.is_empty(), "{found:#?}");
+    assert!(outcome.diagnostics.is_empty(), "{:?}", outcome.diagnostics);
 }
 
 #[test]

@@ -169,6 +169,27 @@ pub struct ScanArgs {
     /// A file, directory or glob to scan, as with kubectl (repeatable).
     #[arg(short = 'f', long = "filename", value_name = "PATH")]
     pub filenames: Vec<String>,
+    /// Which set of rules to run.
+    #[arg(long, value_enum, default_value_t = ProfileArg::Default)]
+    pub profile: ProfileArg,
+    /// Run the rules that implement this framework and print a per-control
+    /// compliance summary (passed / failed / not applicable).
+    #[arg(long, value_enum, value_name = "FRAMEWORK")]
+    pub framework: Option<FrameworkArg>,
+    /// Kubernetes version to evaluate Pod Security checks at: v1.25 … or latest.
+    #[arg(long, value_name = "VERSION", default_value = "latest", value_parser = parse_pss_version)]
+    pub pss_version: rampart_core::rule::PssVersion,
+    /// Image lockfile (`rampart images lock`) to check images against (rule image-not-in-lockfile).
+    #[arg(long, value_name = "FILE")]
+    pub image_lock: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// How findings are selected, filtered and reported: shared by `scan` and
+/// `rbac`.
+#[derive(Args)]
+pub struct ReportArgs {
     /// Report format.
     #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
     pub output: OutputFormat,
@@ -184,16 +205,6 @@ pub struct ScanArgs {
     /// Ignore any .rampart.yaml.
     #[arg(long)]
     pub no_config: bool,
-    /// Which set of rules to run.
-    #[arg(long, value_enum, default_value_t = ProfileArg::Default)]
-    pub profile: ProfileArg,
-    /// Run the rules that implement this framework and print a per-control
-    /// compliance summary (passed / failed / not applicable).
-    #[arg(long, value_enum, value_name = "FRAMEWORK")]
-    pub framework: Option<FrameworkArg>,
-    /// Kubernetes version to evaluate Pod Security checks at: v1.25 … or latest.
-    #[arg(long, value_name = "VERSION", default_value = "latest", value_parser = parse_pss_version)]
-    pub pss_version: rampart_core::rule::PssVersion,
     /// Run only this rule (repeatable).
     #[arg(long = "rule", value_name = "ID")]
     pub rules: Vec<String>,
@@ -203,9 +214,6 @@ pub struct ScanArgs {
     /// Report only findings that are not in this baseline file.
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Image lockfile (`rampart images lock`) to check images against (rule image-not-in-lockfile).
-    #[arg(long, value_name = "FILE")]
-    pub image_lock: Option<PathBuf>,
     /// Record today's findings as a baseline; exits 0 unless the input had errors.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
@@ -285,39 +293,8 @@ pub struct RbacAuditArgs {
     /// view, system:* roles and their bindings), as if the manifests were applied to a stock cluster.
     #[arg(long)]
     pub assume_defaults: bool,
-    /// Report format.
-    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
-    pub output: OutputFormat,
-    /// Write the report to this file instead of stdout.
-    #[arg(long, value_name = "FILE")]
-    pub output_file: Option<PathBuf>,
-    /// Lowest severity that makes rampart exit 1 [default: low, or failOn in the config].
-    #[arg(long, value_enum, value_name = "SEVERITY")]
-    pub fail_on: Option<FailOn>,
-    /// Configuration file [default: .rampart.yaml found from the first path upward].
-    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
-    pub config: Option<PathBuf>,
-    /// Ignore any .rampart.yaml.
-    #[arg(long)]
-    pub no_config: bool,
-    /// Run only this rule (repeatable).
-    #[arg(long = "rule", value_name = "ID")]
-    pub rules: Vec<String>,
-    /// Do not run this rule (repeatable).
-    #[arg(long = "skip-rule", value_name = "ID")]
-    pub skip_rules: Vec<String>,
-    /// Report only findings that are not in this baseline file.
-    #[arg(long, value_name = "FILE")]
-    pub baseline: Option<PathBuf>,
-    /// Record today's findings as a baseline; exits 0 unless the input had errors.
-    #[arg(long, value_name = "FILE")]
-    pub write_baseline: Option<PathBuf>,
-    /// Colour in text output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
-    pub color: ColorChoice,
-    /// No progress display on stderr.
-    #[arg(short, long)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 #[derive(Subcommand)]

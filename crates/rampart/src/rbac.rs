@@ -9,8 +9,8 @@ use rampart_core::source::{Input, SourceFile};
 use rampart_core::yaml::Limits;
 use rampart_core::{Category, Inventory, Level};
 use rampart_rbac::{
-    Decision, EscalationPath, GrantPath, Graph, Model, Permissions, Principal, Request, Rule,
-    Subject,
+    Decision, EscalationPath, GrantPath, Graph, Latent, Model, Permissions, Principal, Request,
+    Rule, Subject,
 };
 
 use crate::cli::{
@@ -46,21 +46,11 @@ fn audit(a: RbacAuditArgs) -> u8 {
     let args = ScanArgs {
         paths: a.paths,
         filenames: a.filenames,
-        output: a.output,
-        output_file: a.output_file,
-        fail_on: a.fail_on,
-        config: a.config,
-        no_config: a.no_config,
         profile: ProfileArg::Default,
         framework: None,
         pss_version: Default::default(),
-        rules: a.rules,
-        skip_rules: a.skip_rules,
-        baseline: a.baseline,
         image_lock: None,
-        write_baseline: a.write_baseline,
-        color: a.color,
-        quiet: a.quiet,
+        report: a.report,
     };
     crate::scan::run_with(args, preloaded(a.assume_defaults), Some(Category::Rbac))
 }
@@ -126,6 +116,17 @@ fn json(value: &impl serde::Serialize) -> String {
     serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
 }
 
+/// One line per binding whose role is missing.
+fn write_latent(out: &mut String, latent: &[Latent], indent: &str) {
+    for l in latent {
+        let _ = writeln!(
+            out,
+            "{indent}latent: {} binds {} to the missing {} {}",
+            l.binding, l.subject, l.role_kind, l.role_name
+        );
+    }
+}
+
 fn describe(p: &GrantPath) -> String {
     let mut s = format!("{} → {} rule {}", p.binding, p.role, p.rule_index);
     if let Some(from) = &p.aggregated_from {
@@ -160,13 +161,7 @@ fn can(args: RbacCanArgs) -> u8 {
             for p in &decision.because {
                 let _ = writeln!(out, "  granted by {}", describe(p));
             }
-            for l in &decision.latent {
-                let _ = writeln!(
-                    out,
-                    "  latent: {} binds {} to the missing {} {}",
-                    l.binding, l.subject, l.role_kind, l.role_name
-                );
-            }
+            write_latent(&mut out, &decision.latent, "  ");
             print!("{out}");
         }
     }
@@ -204,13 +199,7 @@ fn who_can(args: RbacWhoCanArgs) -> u8 {
             if answer.bypass.is_empty() && answer.grants.is_empty() {
                 out.push_str("nobody\n");
             }
-            for l in &answer.latent {
-                let _ = writeln!(
-                    out,
-                    "latent: {} binds {} to the missing {} {}",
-                    l.binding, l.subject, l.role_kind, l.role_name
-                );
-            }
+            write_latent(&mut out, &answer.latent, "");
             print!("{out}");
         }
     }
@@ -307,13 +296,7 @@ fn show(args: RbacSubjectArgs) -> u8 {
             } else {
                 let _ = writeln!(out, "{}", permissions_table(&permissions));
             }
-            for l in &permissions.latent {
-                let _ = writeln!(
-                    out,
-                    "latent: {} binds {} to the missing {} {}",
-                    l.binding, l.subject, l.role_kind, l.role_name
-                );
-            }
+            write_latent(&mut out, &permissions.latent, "");
             print!("{out}");
         }
     }

@@ -47,10 +47,10 @@ pub(crate) fn print_diagnostics(diagnostics: &[Diagnostic]) {
 }
 
 fn load_config(args: &ScanArgs, inputs: &[Input]) -> Result<Config, Diagnostic> {
-    if args.no_config {
+    if args.report.no_config {
         return Ok(Config::default());
     }
-    let path = match &args.config {
+    let path = match &args.report.config {
         Some(p) => Some(p.clone()),
         None => {
             let start = inputs
@@ -116,7 +116,7 @@ pub fn run_with(
         (_, ProfileArg::PssNamespace) => Profile::PssNamespace,
         (_, ProfileArg::All) => Profile::All,
     };
-    let mut only = args.rules.clone();
+    let mut only = args.report.rules.clone();
     if let Some(f @ (Framework::Cis | Framework::NsaCisa)) = framework {
         if only.is_empty() {
             only = rampart_rules::all()
@@ -141,7 +141,7 @@ pub fn run_with(
     let mut active = match config.active_rules(
         rampart_rules::all(),
         &only,
-        &args.skip_rules,
+        &args.report.skip_rules,
         settings.profile,
     ) {
         Ok(a) => a,
@@ -150,7 +150,7 @@ pub fn run_with(
     if let Some(c) = category {
         active.retain(|a| a.rule.meta.category == c);
     }
-    let baseline = match &args.baseline {
+    let baseline = match &args.report.baseline {
         Some(p) => match std::fs::read_to_string(p)
             .map_err(|e| e.to_string())
             .and_then(|t| Baseline::parse(&t))
@@ -164,14 +164,14 @@ pub fn run_with(
         None => None,
     };
 
-    let progress = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+    let progress = (!args.report.quiet && std::io::stderr().is_terminal()).then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
         pb.set_message("reading and checking manifests…");
         pb.enable_steady_tick(std::time::Duration::from_millis(120));
         pb
     });
     let started = std::time::Instant::now();
-    let format = match args.output {
+    let format = match args.report.output {
         OutputFormat::Text => Format::Text,
         OutputFormat::Json => Format::Json,
         OutputFormat::Sarif => Format::Sarif,
@@ -209,7 +209,7 @@ pub fn run_with(
     diagnostics.append(&mut outcome.diagnostics);
     let input_errors = diagnostics.iter().any(|d| d.level == Level::Error);
 
-    if let Some(path) = &args.write_baseline {
+    if let Some(path) = &args.report.write_baseline {
         let b = Baseline::of(&outcome.findings);
         let text = serde_json::to_string_pretty(&b).unwrap_or_default() + "\n";
         if let Err(e) = std::fs::write(path, text) {
@@ -251,14 +251,14 @@ pub fn run_with(
         baselined,
         compliance: compliance.as_ref(),
     };
-    let to_terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
-    let color = match args.color {
+    let to_terminal = args.report.output_file.is_none() && std::io::stdout().is_terminal();
+    let color = match args.report.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none(),
     };
     let rendering = std::time::Instant::now();
-    let written = match &args.output_file {
+    let written = match &args.report.output_file {
         Some(p) => std::fs::File::create(p).and_then(|f| {
             let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
             rampart_report::render(&report, format, color, &mut w)?;
@@ -298,10 +298,10 @@ fn exit_code(
     if input_errors {
         return exit::ERROR;
     }
-    if args.write_baseline.is_some() {
+    if args.report.write_baseline.is_some() {
         return exit::CLEAN;
     }
-    let threshold = match args.fail_on {
+    let threshold = match args.report.fail_on {
         Some(FailOn::None) => None,
         Some(FailOn::Info) => Some(Severity::Info),
         Some(FailOn::Low) => Some(Severity::Low),
