@@ -104,7 +104,9 @@ fn run_inventory_checks(
                 params: &active.params,
             };
             let mut reporter = Reporter::new(active, inventory);
+            let started = std::time::Instant::now();
             f(&ctx, &mut reporter);
+            tracing::debug!("{}: {:.2?}", active.rule.meta.id, started.elapsed());
             let mut diags = std::mem::take(&mut reporter.diagnostics);
             let findings = reporter
                 .emitters

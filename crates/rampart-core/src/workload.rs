@@ -256,6 +256,9 @@ fn is_controlled(root: &Node) -> bool {
 pub struct PodIdentity {
     /// As [`service_account_name`] reads it.
     pub service_account: String,
+    /// JSON pointer of the field that names it (`serviceAccountName` where
+    /// neither is set: where one would be written).
+    pub service_account_pointer: String,
     /// The pod's `automountServiceAccountToken`, when set to a boolean.
     pub automount: Option<bool>,
     /// A projected volume carries a service account token (mounted
@@ -263,6 +266,16 @@ pub struct PodIdentity {
     pub projected_token: bool,
     /// A controller owns the object (its owner carries the template).
     pub controlled: bool,
+}
+
+impl PodIdentity {
+    /// Whether the pods get a token of their service account: a projected
+    /// token volume always does; otherwise the pod's
+    /// `automountServiceAccountToken`, else the ServiceAccount's
+    /// (`account_automount`), else yes.
+    pub fn mounts_token(&self, account_automount: Option<bool>) -> bool {
+        self.projected_token || self.automount.or(account_automount).unwrap_or(true)
+    }
 }
 
 /// The [`PodIdentity`] of an object with a pod template, `None` for other
@@ -291,12 +304,16 @@ pub fn pod_identity(root: &Node, api_version: &str, kind: &str) -> Option<PodIde
                     .is_some_and(|s| s.iter().any(|s| s.get("serviceAccountToken").is_some()))
             })
         });
+    let (service_account, field_name) = match (field("serviceAccountName"), field("serviceAccount"))
+    {
+        (Some(n), _) => (n, "serviceAccountName"),
+        (None, Some(n)) => (n, "serviceAccount"),
+        (None, None) => ("default", "serviceAccountName"),
+    };
     Some(PodIdentity {
         projected_token,
-        service_account: field("serviceAccountName")
-            .or_else(|| field("serviceAccount"))
-            .unwrap_or("default")
-            .to_string(),
+        service_account: service_account.to_string(),
+        service_account_pointer: crate::node::pointer(path.spec, &[field_name]),
         automount,
         controlled: is_controlled(root),
     })

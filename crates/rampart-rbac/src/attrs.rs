@@ -1,6 +1,8 @@
 //! Request attributes, as the API server hands them to the authorizer and
 //! as `kubectl auth can-i` takes them.
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 
 use crate::ParseError;
@@ -100,15 +102,23 @@ const CLUSTER_SCOPED: &[(&str, &str)] = &[
     ("policy", "podsecuritypolicies"),
 ];
 
+/// [`CLUSTER_SCOPED`] as a set: audits ask this for every binding and
+/// permission they probe.
+static CLUSTER_SCOPED_SET: std::sync::LazyLock<HashSet<(&str, &str)>> =
+    std::sync::LazyLock::new(|| CLUSTER_SCOPED.iter().copied().collect());
+
+static CLUSTER_SCOPED_NAMES: std::sync::LazyLock<HashSet<&str>> =
+    std::sync::LazyLock::new(|| CLUSTER_SCOPED.iter().map(|(_, r)| *r).collect());
+
 /// Whether `group`/`resource` is a built-in cluster-scoped resource.
 pub fn is_cluster_scoped(group: &str, resource: &str) -> bool {
-    CLUSTER_SCOPED.contains(&(group, resource))
+    CLUSTER_SCOPED_SET.contains(&(group, resource))
 }
 
 /// Whether `resource` is a built-in cluster-scoped resource in some API
 /// group (for rules with `apiGroups: ["*"]`).
 pub fn is_cluster_scoped_in_any_group(resource: &str) -> bool {
-    CLUSTER_SCOPED.iter().any(|(_, r)| *r == resource)
+    CLUSTER_SCOPED_NAMES.contains(resource)
 }
 
 impl ResourceAttributes {

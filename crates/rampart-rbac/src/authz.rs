@@ -1,6 +1,6 @@
 //! Authorization decisions with their explanations: `can` and `who_can`.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use rampart_core::ObjectRef;
@@ -157,7 +157,7 @@ impl Model {
         }
         let namespace = request.namespace();
         let mut d = Decision::default();
-        let mut memo: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut memo: HashMap<usize, Vec<usize>> = HashMap::default();
         for (b, si) in self.bindings_of(principal) {
             if !Self::in_scope(b, namespace) {
                 continue;
@@ -195,7 +195,7 @@ impl Model {
             candidates.extend(self.namespace_bindings.get(ns).into_iter().flatten());
         }
         candidates.sort_unstable();
-        let mut memo: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut memo: HashMap<usize, Vec<usize>> = HashMap::default();
         for bi in candidates {
             let b = &self.bindings[bi as usize];
             match b.role {

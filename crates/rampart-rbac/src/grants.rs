@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use crate::attrs::{Request, ResourceAttributes, is_cluster_scoped};
+use crate::attrs::is_cluster_scoped;
 use crate::model::{Binding, Model};
 
 /// A permission asked about: any of `verbs` on any of `resources` (each
@@ -102,34 +102,35 @@ impl fmt::Display for Grant {
     }
 }
 
-/// The request a probe makes for `verb` on `resource` within `scope`, as
-/// the API server would build it: cluster-scoped resources carry no
-/// namespace, and a namespace object is asked for by name (a RoleBinding
-/// in namespace X may grant `patch` on the namespace X itself). The
-/// escalation checks (`bind`, `escalate` on roles and ClusterRoles) are
-/// asked in the namespace of the role or binding being written, even for
-/// ClusterRoles: a RoleBinding in X granting `bind` on `clusterroles` lets
-/// its holder bind any ClusterRole within X.
-pub fn probe_request(
+/// How a probe's request for `verb` on `group`/`resource` stands within
+/// `scope`, as the API server would build it: cluster-scoped resources
+/// carry no namespace, so a RoleBinding cannot grant them; a Namespace
+/// object is asked for by name (a RoleBinding in namespace X may grant
+/// `patch` on the Namespace X itself); and the `bind` check on roles and
+/// ClusterRoles is asked in the namespace of the binding being written,
+/// even for ClusterRoles: a RoleBinding in X granting `bind` on
+/// `clusterroles` lets its holder bind any ClusterRole within X.
+enum ScopeRequest<'a> {
+    Outside,
+    Unnamed,
+    Named(&'a str),
+}
+
+fn scope_request<'a>(
     verb: &str,
     group: &str,
     resource: &str,
-    scope: Scope,
-) -> Option<ResourceAttributes> {
-    let (res, sub) = resource.split_once('/').unwrap_or((resource, ""));
-    let mut r = ResourceAttributes::new(verb, group, res).subresource(sub);
-    let escalation_check = group == RBAC_GROUP && verb == "bind";
+    scope: Scope<'a>,
+) -> ScopeRequest<'a> {
     match scope {
-        Scope::Cluster => {}
-        Scope::Namespace(ns) if escalation_check => return Some(r.namespace(ns)),
-        Scope::Namespace(ns) if group.is_empty() && res == "namespaces" => {
-            r = r.name(ns);
+        Scope::Cluster => ScopeRequest::Unnamed,
+        Scope::Namespace(_) if group == RBAC_GROUP && verb == "bind" => ScopeRequest::Unnamed,
+        Scope::Namespace(ns) if group.is_empty() && resource == "namespaces" => {
+            ScopeRequest::Named(ns)
         }
-        // A RoleBinding cannot grant cluster-scoped resources.
-        Scope::Namespace(_) if is_cluster_scoped(group, res) => return None,
-        Scope::Namespace(ns) => r = r.namespace(ns),
+        Scope::Namespace(_) if is_cluster_scoped(group, resource) => ScopeRequest::Outside,
+        Scope::Namespace(_) => ScopeRequest::Unnamed,
     }
-    Some(r.normalized())
 }
 
 impl Model {
@@ -139,19 +140,31 @@ impl Model {
     pub fn binding_grants(&self, b: &Binding, probe: &Probe) -> Option<Grant> {
         let role = &self.roles[b.role?];
         let scope = Scope::of(b);
+        let group = probe.group;
         for &resource in probe.resources {
+            let (res, sub) = resource.split_once('/').unwrap_or((resource, ""));
             for &verb in probe.verbs {
-                let Some(request) = probe_request(verb, probe.group, resource, scope) else {
-                    continue;
+                // The name the request carries: none, or the namespace's
+                // own for a Namespace object through a RoleBinding.
+                let implied = match scope_request(verb, group, res, scope) {
+                    ScopeRequest::Outside => continue,
+                    ScopeRequest::Unnamed => None,
+                    ScopeRequest::Named(n) => Some(n),
                 };
-                let request = Request::Resource(request);
-                if let Some(rule_index) = role.rules.iter().position(|r| r.rule.allows(&request)) {
-                    return Some(Grant {
-                        verb,
-                        group: probe.group,
-                        resource,
-                        rule_index,
-                    });
+                let names = std::iter::once(implied).chain(probe.names.iter().map(|n| Some(*n)));
+                for name in names {
+                    if let Some(rule_index) = role
+                        .rules
+                        .iter()
+                        .position(|r| r.rule.allows_parts(verb, group, res, sub, name))
+                    {
+                        return Some(Grant {
+                            verb,
+                            group,
+                            resource,
+                            rule_index,
+                        });
+                    }
                 }
             }
         }

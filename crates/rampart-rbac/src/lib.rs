@@ -93,7 +93,7 @@ mod tests;
 
 pub use attrs::{Request, ResourceAttributes, is_cluster_scoped, is_cluster_scoped_in_any_group};
 pub use authz::{Decision, GrantPath, Latent, WhoCan};
-pub use grants::{Grant, Probe, Scope, probe_request};
+pub use grants::{Grant, Probe, Scope};
 pub use model::{
     BOOTSTRAPPING_LABEL, Binding, DEFAULT_NAMESPACE, Model, RBAC_GROUP, Role, RoleRef, RoleRule,
 };

@@ -1,7 +1,9 @@
 //! The RBAC model built from an inventory: roles (aggregation resolved),
 //! bindings, and the indexes `can` and `who_can` use.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::Arc;
 
 use k8s_openapi::api::rbac::v1 as rbac;
@@ -64,6 +66,9 @@ pub struct RoleRef {
 #[derive(Clone, Debug, Serialize)]
 pub struct Binding {
     pub id: Arc<ObjectRef>,
+    /// Its position in [`Model::bindings`].
+    #[serde(skip)]
+    pub index: usize,
     /// Index in the inventory's objects.
     #[serde(skip)]
     pub object: usize,
@@ -97,7 +102,11 @@ pub struct Model {
     pub(crate) by_subject: HashMap<Key, Vec<(u32, u32)>>,
     pub(crate) cluster_bindings: Vec<u32>,
     pub(crate) namespace_bindings: HashMap<String, Vec<u32>>,
+    /// Per binding, the grants of each [`crate::risk::ALL`] risk.
+    pub(crate) risk_grants: std::sync::OnceLock<Vec<RiskGrants>>,
 }
+
+pub(crate) type RiskGrants = Box<[Option<Vec<crate::grants::Grant>>]>;
 
 fn is_rbac(o: &Object) -> bool {
     o.group() == RBAC_GROUP
@@ -120,7 +129,7 @@ fn last_wins<'a>(inventory: &'a Inventory, kind: &str) -> Vec<(usize, &'a Object
         .of_kind_indexed(kind)
         .filter(|(_, o)| is_rbac(o))
         .collect();
-    let mut last: HashMap<(Option<&str>, &str), usize> = HashMap::new();
+    let mut last: HashMap<(Option<&str>, &str), usize> = HashMap::default();
     for (i, (_, o)) in all.iter().enumerate() {
         last.insert((o.namespace(), o.name()), i);
     }
@@ -128,6 +137,19 @@ fn last_wins<'a>(inventory: &'a Inventory, kind: &str) -> Vec<(usize, &'a Object
         .enumerate()
         .filter(|(i, (_, o))| last.get(&(o.namespace(), o.name())) == Some(i))
         .map(|(_, x)| *x)
+        .collect()
+}
+
+/// The objects of `kind` (last copy of each), decoded in parallel, in
+/// input order.
+fn decode<'a, T: serde::de::DeserializeOwned + Send>(
+    inventory: &'a Inventory,
+    kind: &str,
+) -> Vec<(usize, &'a Object, Result<T, rampart_core::de::DeError>)> {
+    use rayon::prelude::*;
+    last_wins(inventory, kind)
+        .into_par_iter()
+        .map(|(index, o)| (index, o, rampart_core::de::from_node::<T>(&o.root)))
         .collect()
 }
 
@@ -153,14 +175,14 @@ impl Model {
     /// diagnostic; nothing here fails as a whole.
     pub fn build(inventory: &Inventory) -> Model {
         let mut m = Model::default();
-        for (index, o) in last_wins(inventory, "ClusterRole") {
-            match rampart_core::de::from_node::<rbac::ClusterRole>(&o.root) {
+        for (index, o, decoded) in decode::<rbac::ClusterRole>(inventory, "ClusterRole") {
+            match decoded {
                 Ok(cr) => m.add_cluster_role(index, o, cr),
                 Err(e) => m.diagnostics.push(o.invalid_field(&e)),
             }
         }
-        for (index, o) in last_wins(inventory, "Role") {
-            match rampart_core::de::from_node::<rbac::Role>(&o.root) {
+        for (index, o, decoded) in decode::<rbac::Role>(inventory, "Role") {
+            match decoded {
                 Ok(r) => {
                     let ns = namespace_of(o);
                     let rules = r.rules.unwrap_or_default().into_iter().map(Rule::from);
@@ -170,14 +192,16 @@ impl Model {
             }
         }
         m.aggregate();
-        for (index, o) in last_wins(inventory, "ClusterRoleBinding") {
-            match rampart_core::de::from_node::<rbac::ClusterRoleBinding>(&o.root) {
+        for (index, o, decoded) in
+            decode::<rbac::ClusterRoleBinding>(inventory, "ClusterRoleBinding")
+        {
+            match decoded {
                 Ok(b) => m.add_binding(index, o, None, b.role_ref, b.subjects.unwrap_or_default()),
                 Err(e) => m.diagnostics.push(o.invalid_field(&e)),
             }
         }
-        for (index, o) in last_wins(inventory, "RoleBinding") {
-            match rampart_core::de::from_node::<rbac::RoleBinding>(&o.root) {
+        for (index, o, decoded) in decode::<rbac::RoleBinding>(inventory, "RoleBinding") {
+            match decoded {
                 Ok(b) => {
                     let ns = namespace_of(o);
                     m.add_binding(
@@ -269,8 +293,8 @@ impl Model {
         let mut resolved = Vec::with_capacity(aggregating.len());
         for &a in &aggregating {
             let mut out: Vec<RoleRule> = Vec::new();
-            let mut seen_rules: HashSet<Rule> = HashSet::new();
-            let mut visited: HashSet<usize> = HashSet::from([a]);
+            let mut seen_rules: HashSet<Rule> = HashSet::default();
+            let mut visited: HashSet<usize> = [a].into_iter().collect();
             self.collect_aggregate(a, &cluster, &mut visited, &mut seen_rules, &mut out);
             resolved.push((a, out));
         }
@@ -410,6 +434,7 @@ impl Model {
         }
         self.bindings.push(Binding {
             id: o.id.clone(),
+            index: b as usize,
             object: index,
             stock: is_stock(o),
             namespace,

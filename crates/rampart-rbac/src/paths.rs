@@ -39,7 +39,9 @@
 //! Shortest chains are found once for all identities by a breadth-first
 //! search backwards from the goal.
 
-use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeSet, VecDeque};
+
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::Arc;
 
 use rampart_core::{Inventory, ObjectRef};
@@ -302,14 +304,10 @@ fn accounts(inventory: &Inventory) -> Accounts {
             }
             let key = (
                 o.namespace().unwrap_or("default").to_string(),
-                pod.service_account,
+                pod.service_account.clone(),
             );
-            // The token is mounted when a projected volume asks for it, or
-            // unless the pod, or else its service account, turns
-            // automounting off.
-            let mounted =
-                pod.projected_token || pod.automount.unwrap_or(!no_automount.contains(&key));
-            mounted.then_some(key)
+            let account_automount = no_automount.contains(&key).then_some(false);
+            pod.mounts_token(account_automount).then_some(key)
         })
         .collect();
     a.running.extend(running);
@@ -331,10 +329,10 @@ impl Graph {
         let accounts = accounts(inventory);
         let mut g = Graph {
             identities: Vec::new(),
-            identity_index: HashMap::new(),
+            identity_index: HashMap::default(),
             namespaces: Vec::new(),
-            edges: HashMap::new(),
-            next: HashMap::new(),
+            edges: HashMap::default(),
+            next: HashMap::default(),
             caps,
         };
         let mut namespaces: BTreeSet<String> = BTreeSet::new();
@@ -457,8 +455,8 @@ impl Graph {
         }
         // The first binding granting each capability, cluster-wide and
         // per namespace.
-        let mut cluster: HashMap<u8, usize> = HashMap::new();
-        let mut per_ns: HashMap<usize, HashMap<u8, usize>> = HashMap::new();
+        let mut cluster: HashMap<u8, usize> = HashMap::default();
+        let mut per_ns: HashMap<usize, HashMap<u8, usize>> = HashMap::default();
         for (bi, _) in model.binding_indices_of(principal) {
             let b = &model.bindings[bi];
             let caps = self.caps[bi];
@@ -571,7 +569,7 @@ impl Graph {
     /// Breadth-first search backwards from Admin: every node's first edge
     /// on a shortest path.
     fn shortest_paths(&mut self) {
-        let mut reverse: HashMap<Node, Vec<(Node, usize)>> = HashMap::new();
+        let mut reverse: HashMap<Node, Vec<(Node, usize)>> = HashMap::default();
         for (from, edges) in &self.edges {
             for (i, (to, _)) in edges.iter().enumerate() {
                 reverse.entry(*to).or_default().push((*from, i));

@@ -3,6 +3,8 @@
 //! itself more. Rules report them, the escalation graph follows them, and
 //! the workload join asks them of service accounts.
 
+use rayon::prelude::*;
+
 use crate::grants::{Grant, Probe};
 use crate::model::{Binding, Model};
 
@@ -10,6 +12,8 @@ use crate::model::{Binding, Model};
 /// `all_of`, when every probe does (through the same binding).
 #[derive(Clone, Copy, Debug)]
 pub struct Risk {
+    /// Its position in [`ALL`].
+    pub index: usize,
     /// What it lets the holder do, as a sentence fragment.
     pub what: &'static str,
     pub probes: &'static [Probe],
@@ -21,6 +25,7 @@ const WRITE: &[&str] = &["create", "update", "patch"];
 /// `*` verbs on `*` resources in the core (or every) API group: every
 /// permission there is, impersonating `system:masters` included.
 pub const FULL_CONTROL: Risk = Risk {
+    index: 0,
     what: "do anything",
     probes: &[Probe::new(&["*"], "", &["*"])],
     all_of: false,
@@ -28,12 +33,14 @@ pub const FULL_CONTROL: Risk = Risk {
 
 /// `get`, `list` and `watch` all return secret contents.
 pub const READ_SECRETS: Risk = Risk {
+    index: 1,
     what: "read Secrets (service account tokens included)",
     probes: &[Probe::new(&["get", "list", "watch"], "", &["secrets"])],
     all_of: false,
 };
 
 pub const CREATE_TOKENS: Risk = Risk {
+    index: 2,
     what: "mint tokens for service accounts",
     probes: &[Probe::new(&["create"], "", &["serviceaccounts/token"])],
     all_of: false,
@@ -43,6 +50,7 @@ pub const CREATE_TOKENS: Risk = Risk {
 /// service account of the namespace and mounts any Secret there; changing
 /// a pod's image runs new code with its identity.
 pub const WORKLOAD_WRITE: Risk = Risk {
+    index: 3,
     what: "run pods as any service account where they may (create or change workloads)",
     probes: &[
         Probe::new(&["create"], "", &["pods"]),
@@ -61,6 +69,7 @@ pub const WORKLOAD_WRITE: Risk = Risk {
 /// Exec, attach and port-forward over WebSockets are authorised as `get`,
 /// over SPDY as `create`; either is enough on most clusters.
 pub const POD_EXEC: Risk = Risk {
+    index: 4,
     what: "run commands in, attach to or port-forward into running pods",
     probes: &[
         Probe::new(
@@ -76,12 +85,14 @@ pub const POD_EXEC: Risk = Risk {
 /// Even `get` on `nodes/proxy` reaches the kubelet API (`/exec`, `/run`),
 /// bypassing admission and audit.
 pub const NODES_PROXY: Risk = Risk {
+    index: 5,
     what: "run commands in any pod through the kubelet API (nodes/proxy), unaudited",
     probes: &[Probe::new(&["get", "create"], "", &["nodes/proxy"])],
     all_of: false,
 };
 
 pub const CREATE_PERSISTENT_VOLUMES: Risk = Risk {
+    index: 6,
     what: "create PersistentVolumes (a hostPath volume mounts any node directory)",
     probes: &[Probe::new(&["create"], "", &["persistentvolumes"])],
     all_of: false,
@@ -90,6 +101,7 @@ pub const CREATE_PERSISTENT_VOLUMES: Risk = Risk {
 /// `escalate` lifts the check that a role may only hold what its writer
 /// holds; `bind` lifts the same check for bindings.
 pub const ESCALATE_OR_BIND: Risk = Risk {
+    index: 7,
     what: "grant any permission (escalate or bind on roles)",
     probes: &[Probe::new(
         &["escalate", "bind"],
@@ -100,6 +112,7 @@ pub const ESCALATE_OR_BIND: Risk = Risk {
 };
 
 pub const BINDINGS_WRITE: Risk = Risk {
+    index: 8,
     what: "create or change role bindings",
     probes: &[Probe::new(
         WRITE,
@@ -110,6 +123,7 @@ pub const BINDINGS_WRITE: Risk = Risk {
 };
 
 pub const IMPERSONATE: Risk = Risk {
+    index: 9,
     what: "act as other users, groups or service accounts (impersonate)",
     probes: &[
         Probe::new(
@@ -125,6 +139,7 @@ pub const IMPERSONATE: Risk = Risk {
 /// Approving a CSR for the kube-apiserver-client signer issues a client
 /// certificate for any user and group, `system:masters` included.
 pub const APPROVE_CSRS: Risk = Risk {
+    index: 10,
     what: "approve certificate signing requests (a client certificate for any identity)",
     probes: &[
         Probe::new(
@@ -141,6 +156,7 @@ pub const APPROVE_CSRS: Risk = Risk {
 };
 
 pub const ADMISSION_WRITE: Risk = Risk {
+    index: 11,
     what: "change or remove admission control (webhooks and admission policies)",
     probes: &[Probe::new(
         &["create", "update", "patch", "delete"],
@@ -158,6 +174,7 @@ pub const ADMISSION_WRITE: Risk = Risk {
 };
 
 pub const CRD_WRITE: Risk = Risk {
+    index: 12,
     what: "create, change or delete CustomResourceDefinitions",
     probes: &[Probe::new(
         &["create", "update", "patch", "delete"],
@@ -170,12 +187,14 @@ pub const CRD_WRITE: Risk = Risk {
 /// Namespace labels set the Pod Security level and feed NetworkPolicy
 /// namespace selectors.
 pub const NAMESPACE_WRITE: Risk = Risk {
+    index: 13,
     what: "change namespaces (Pod Security labels, NetworkPolicy selectors)",
     probes: &[Probe::new(&["update", "patch"], "", &["namespaces"])],
     all_of: false,
 };
 
 pub const STATUS_WRITE: Risk = Risk {
+    index: 14,
     what: "rewrite the status of pods, services or nodes",
     probes: &[Probe::new(
         &["update", "patch"],
@@ -184,6 +203,25 @@ pub const STATUS_WRITE: Risk = Risk {
     )],
     all_of: false,
 };
+
+/// Every risk, each at its `index`.
+pub const ALL: &[&Risk] = &[
+    &FULL_CONTROL,
+    &READ_SECRETS,
+    &CREATE_TOKENS,
+    &WORKLOAD_WRITE,
+    &POD_EXEC,
+    &NODES_PROXY,
+    &CREATE_PERSISTENT_VOLUMES,
+    &ESCALATE_OR_BIND,
+    &BINDINGS_WRITE,
+    &IMPERSONATE,
+    &APPROVE_CSRS,
+    &ADMISSION_WRITE,
+    &CRD_WRITE,
+    &NAMESPACE_WRITE,
+    &STATUS_WRITE,
+];
 
 /// The permissions that, held by a workload's service account, hand
 /// anyone who compromises that workload more than the workload itself.
@@ -202,8 +240,20 @@ pub const WORKLOAD_RISKS: &[&Risk] = &[
 ];
 
 impl Model {
-    /// The grants by which binding `b` holds `risk`, or `None`.
+    /// The grants by which binding `b` holds `risk`, or `None`. Every
+    /// binding's risks are worked out once, in parallel, on first use:
+    /// each RBAC rule of a scan asks about every binding.
     pub fn binding_risk(&self, b: &Binding, risk: &Risk) -> Option<Vec<Grant>> {
+        let table = self.risk_grants.get_or_init(|| {
+            self.bindings
+                .par_iter()
+                .map(|b| ALL.iter().map(|r| self.evaluate_risk(b, r)).collect())
+                .collect()
+        });
+        table[b.index][risk.index].clone()
+    }
+
+    fn evaluate_risk(&self, b: &Binding, risk: &Risk) -> Option<Vec<Grant>> {
         if risk.all_of {
             risk.probes
                 .iter()
@@ -211,6 +261,16 @@ impl Model {
                 .collect()
         } else {
             self.binding_grants_any(b, risk.probes).map(|g| vec![g])
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_risk_sits_at_its_index() {
+        for (i, r) in super::ALL.iter().enumerate() {
+            assert_eq!(r.index, i, "{}", r.what);
         }
     }
 }

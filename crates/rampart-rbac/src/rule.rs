@@ -47,10 +47,29 @@ impl Rule {
     }
 
     fn allows_resource(&self, r: &ResourceAttributes) -> bool {
-        verb_matches(&self.verbs, &r.verb)
-            && api_group_matches(&self.api_groups, &r.api_group)
-            && resource_matches(&self.resources, &r.resource, &r.subresource)
-            && resource_name_matches(&self.resource_names, r.name.as_deref())
+        self.allows_parts(
+            &r.verb,
+            &r.api_group,
+            &r.resource,
+            &r.subresource,
+            r.name.as_deref(),
+        )
+    }
+
+    /// [`Rule::allows`] for a resource request given by its parts, without
+    /// building one: audits ask it for every binding and permission.
+    pub fn allows_parts(
+        &self,
+        verb: &str,
+        group: &str,
+        resource: &str,
+        subresource: &str,
+        name: Option<&str>,
+    ) -> bool {
+        verb_matches(&self.verbs, verb)
+            && api_group_matches(&self.api_groups, group)
+            && resource_matches(&self.resources, resource, subresource)
+            && resource_name_matches(&self.resource_names, name)
     }
 }
 

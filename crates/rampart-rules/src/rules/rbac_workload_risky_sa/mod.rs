@@ -1,14 +1,14 @@
 use std::collections::{HashMap, HashSet};
 
-use rampart_core::node::pointer;
 use rampart_core::rule::Category;
 use rampart_core::{
-    Check, Inventory, InventoryCtx, Reporter, Rule, RuleMeta, Severity, Value, Workload,
+    Check, Inventory, InventoryCtx, Reporter, Rule, RuleMeta, Severity, Value,
 };
 use rampart_rbac::risk::{Risk, WORKLOAD_RISKS};
 use rampart_rbac::{DEFAULT_NAMESPACE, Grant, Model, Principal, Scope, Subject};
 
-use crate::support::workloads::{service_account_field, service_account_name};
+use rampart_core::workload::{PodIdentity, pod_identity};
+use rayon::prelude::*;
 use crate::support::{rbac, refs};
 
 /// Risks listed in a finding; the rest are counted.
@@ -68,26 +68,28 @@ fn check(ctx: &InventoryCtx, out: &mut Reporter) {
         return;
     }
     // (namespace, service account) → what the account can do, if risky.
+    // Reading who each pod runs as is cheap enough for every object; only
+    // the accounts' risks are worked out, once per account.
+    let pods: Vec<(usize, &str, PodIdentity)> = ctx
+        .inventory
+        .objects
+        .par_iter()
+        .enumerate()
+        .filter_map(|(index, object)| {
+            let namespace = object
+                .namespace()
+                .filter(|n| !n.is_empty())
+                .unwrap_or(DEFAULT_NAMESPACE);
+            if !candidates.contains(namespace) {
+                return None;
+            }
+            let pod = pod_identity(&object.root, &object.id.api_version, &object.id.kind)?;
+            (!pod.controlled).then_some((index, namespace, pod))
+        })
+        .collect();
     let mut by_account: HashMap<(String, String), Option<String>> = HashMap::new();
-    for (index, object) in ctx.inventory.objects.iter().enumerate() {
-        let namespace = object
-            .namespace()
-            .filter(|n| !n.is_empty())
-            .unwrap_or(DEFAULT_NAMESPACE);
-        // Decoding a pod template is the expensive part: skip namespaces
-        // where no service account holds anything risky.
-        if !candidates.contains(namespace) {
-            continue;
-        }
-        // A template that does not decode is reported by the per-object
-        // engine already.
-        let Some(Ok(workload)) = object.workload() else {
-            continue;
-        };
-        if workload.controlled {
-            continue;
-        }
-        let account = service_account_name(&workload.spec);
+    for (index, namespace, pod) in pods {
+        let account = pod.service_account.as_str();
         let key = (namespace.to_string(), account.to_string());
         let can = by_account
             .entry(key)
@@ -95,12 +97,11 @@ fn check(ctx: &InventoryCtx, out: &mut Reporter) {
         let Some(can) = can else {
             continue;
         };
-        if !mounts_token(ctx.inventory, &workload, namespace, account) {
+        if !mounts_token(ctx.inventory, &pod, namespace) {
             continue;
         }
-        let field = service_account_field(&workload.spec);
         out.on(index).at(
-            pointer(workload.path.spec, &[field]),
+            pod.service_account_pointer.clone(),
             format!("pods run as sa:{namespace}:{account}, which can {can}"),
         );
     }
@@ -234,19 +235,8 @@ impl Namespaces {
 /// Whether the pods get a token of their service account: the pod's
 /// `automountServiceAccountToken`, else the ServiceAccount's, else yes;
 /// a projected `serviceAccountToken` volume mounts one regardless.
-fn mounts_token(inventory: &Inventory, w: &Workload, namespace: &str, account: &str) -> bool {
-    let projected = w.spec.volumes.iter().flatten().any(|v| {
-        v.projected
-            .as_ref()
-            .and_then(|p| p.sources.as_ref())
-            .is_some_and(|s| s.iter().any(|s| s.service_account_token.is_some()))
-    });
-    if projected {
-        return true;
-    }
-    if let Some(automount) = w.spec.automount_service_account_token {
-        return automount;
-    }
+fn mounts_token(inventory: &Inventory, pod: &PodIdentity, namespace: &str) -> bool {
+    let account = pod.service_account.as_str();
     let sa = inventory
         .get("ServiceAccount", Some(namespace), account)
         .or_else(|| {
@@ -254,6 +244,11 @@ fn mounts_token(inventory: &Inventory, w: &Workload, namespace: &str, account: &
                 .then(|| inventory.get("ServiceAccount", None, account))
                 .flatten()
         });
-    let setting = sa.and_then(|o| o.root.get("automountServiceAccountToken"));
-    !matches!(setting.map(|n| &n.value), Some(Value::Bool(false)))
+    let setting = sa
+        .and_then(|o| o.root.get("automountServiceAccountToken"))
+        .and_then(|n| match n.value {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        });
+    pod.mounts_token(setting)
 }
