@@ -226,6 +226,14 @@ impl Run<'_> {
             }
             findings.extend(emitter.finish(workload.as_ref(), config, &mut diags));
         }
+        // Lines that may hold a secret are never quoted, whichever analysis
+        // reported on them.
+        if !findings.is_empty() {
+            let secret = crate::redact::secret_lines(&object.root);
+            for f in &mut findings {
+                f.location.quotable = secret.binary_search(&f.location.start.line).is_err();
+            }
+        }
         findings.sort_by(|a, b| {
             (a.location.start, &a.rule, &a.location.pointer).cmp(&(
                 b.location.start,
@@ -239,9 +247,9 @@ impl Run<'_> {
 
 impl Emitter<'_> {
     /// The findings emitted, with exemptions applied (annotation on the
-    /// object or its pod template, then the config) and lines that may
-    /// hold a secret marked as not quotable. Every analysis that reports on
-    /// an object ends here, so exemptions mean the same everywhere.
+    /// object or its pod template, then the config). Every analysis that
+    /// reports on an object ends here, so exemptions mean the same
+    /// everywhere.
     pub fn finish(
         self,
         workload: Option<&Workload>,
@@ -251,15 +259,13 @@ impl Emitter<'_> {
         if self.out.is_empty() {
             return self.out;
         }
-        let object = self.object;
-        let suppression = annotation_exemption(object, workload, self.rule.rule.meta.id, diags);
-        let secret = crate::redact::secret_lines(&object.root);
+        let suppression =
+            annotation_exemption(self.object, workload, self.rule.rule.meta.id, diags);
         let mut out = self.out;
         for finding in &mut out {
             finding.suppressed = suppression
                 .clone()
                 .or_else(|| config.exemption_for(finding));
-            finding.location.quotable = secret.binary_search(&finding.location.start.line).is_err();
         }
         out
     }

@@ -102,8 +102,19 @@ pub struct Model {
     pub(crate) by_subject: HashMap<Key, Vec<(u32, u32)>>,
     pub(crate) cluster_bindings: Vec<u32>,
     pub(crate) namespace_bindings: HashMap<String, Vec<u32>>,
-    /// Per binding, the grants of each [`crate::risk::ALL`] risk.
+    /// Per grant class (see [`Model::grant_classes`]), the grants of each
+    /// [`crate::risk::ALL`] risk.
     pub(crate) risk_grants: std::sync::OnceLock<Vec<RiskGrants>>,
+    grant_classes: std::sync::OnceLock<GrantClasses>,
+}
+
+/// Bindings grouped by what they grant (see [`Model::grant_classes`]).
+#[derive(Debug, Default)]
+pub struct GrantClasses {
+    /// Binding index → its class.
+    pub of_binding: Vec<usize>,
+    /// Class → one binding of it.
+    pub representative: Vec<usize>,
 }
 
 pub(crate) type RiskGrants = Box<[Option<Vec<crate::grants::Grant>>]>;
@@ -446,6 +457,37 @@ impl Model {
             subjects: subs,
             subject_positions: positions,
         });
+    }
+
+    /// Bindings that grant exactly the same permissions, grouped: same
+    /// role, same kind of scope (a RoleBinding grants the same in any
+    /// namespace, up to names), and — only when a rule of the role is
+    /// limited by `resourceNames`, where the Namespace object's own name
+    /// can matter — the same namespace. Audits evaluate one binding per
+    /// class: thousands of bindings share a handful of ClusterRoles.
+    pub fn grant_classes(&self) -> &GrantClasses {
+        self.grant_classes.get_or_init(|| {
+            let mut classes: HashMap<(Option<usize>, bool, Option<&str>), usize> =
+                HashMap::default();
+            let mut out = GrantClasses::default();
+            for b in &self.bindings {
+                let named = b.role.is_some_and(|r| {
+                    self.roles[r]
+                        .rules
+                        .iter()
+                        .any(|x| !x.rule.resource_names.is_empty())
+                });
+                let namespace = if named { b.namespace.as_deref() } else { None };
+                let key = (b.role, b.namespace.is_some(), namespace);
+                let next = classes.len();
+                let class = *classes.entry(key).or_insert(next);
+                if class == next {
+                    out.representative.push(b.index);
+                }
+                out.of_binding.push(class);
+            }
+            out
+        })
     }
 
     /// The role named `name`: a ClusterRole when `namespace` is `None`.

@@ -321,11 +321,13 @@ impl Graph {
             // Nobody is granted anything: no identity can move.
             return Graph::default();
         }
-        let caps: Vec<Caps> = model
-            .bindings
+        let classes = model.grant_classes();
+        let class_caps: Vec<Caps> = classes
+            .representative
             .par_iter()
-            .map(|b| binding_caps(model, b))
+            .map(|&b| binding_caps(model, &model.bindings[b]))
             .collect();
+        let caps: Vec<Caps> = classes.of_binding.iter().map(|&c| class_caps[c]).collect();
         let accounts = accounts(inventory);
         let mut g = Graph {
             identities: Vec::new(),

@@ -240,17 +240,22 @@ pub const WORKLOAD_RISKS: &[&Risk] = &[
 ];
 
 impl Model {
-    /// The grants by which binding `b` holds `risk`, or `None`. Every
-    /// binding's risks are worked out once, in parallel, on first use:
-    /// each RBAC rule of a scan asks about every binding.
+    /// The grants by which binding `b` holds `risk`, or `None`. The risks
+    /// of every grant class are worked out once, in parallel, on first
+    /// use: each RBAC rule of a scan asks about every binding.
     pub fn binding_risk(&self, b: &Binding, risk: &Risk) -> Option<Vec<Grant>> {
+        let classes = self.grant_classes();
         let table = self.risk_grants.get_or_init(|| {
-            self.bindings
+            classes
+                .representative
                 .par_iter()
-                .map(|b| ALL.iter().map(|r| self.evaluate_risk(b, r)).collect())
+                .map(|&b| {
+                    let b = &self.bindings[b];
+                    ALL.iter().map(|r| self.evaluate_risk(b, r)).collect()
+                })
                 .collect()
         });
-        table[b.index][risk.index].clone()
+        table[classes.of_binding[b.index]][risk.index].clone()
     }
 
     fn evaluate_risk(&self, b: &Binding, risk: &Risk) -> Option<Vec<Grant>> {
@@ -267,6 +272,55 @@ impl Model {
 
 #[cfg(test)]
 mod tests {
+    use crate::Model;
+    use crate::tests::inventory;
+
+    /// Bindings of one role share their risks, except where the namespace's
+    /// own name meets a `resourceNames` list.
+    #[test]
+    fn risks_follow_each_bindings_namespace_where_names_matter() {
+        let text = r#"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: label-shop}
+rules:
+- {apiGroups: [""], resources: ["namespaces"], verbs: ["patch"], resourceNames: ["shop"]}
+- {apiGroups: [""], resources: ["pods"], verbs: ["create"]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: in-shop, namespace: shop}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: label-shop}
+subjects: [{kind: User, name: u}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: in-web, namespace: web}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: label-shop}
+subjects: [{kind: User, name: u}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: everywhere}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: label-shop}
+subjects: [{kind: User, name: u}]
+"#;
+        let m = Model::build(&inventory(text));
+        let held: Vec<(bool, bool)> = m
+            .bindings
+            .iter()
+            .map(|b| {
+                (
+                    m.binding_risk(b, &super::NAMESPACE_WRITE).is_some(),
+                    m.binding_risk(b, &super::WORKLOAD_WRITE).is_some(),
+                )
+            })
+            .collect();
+        // Cluster-wide first (ClusterRoleBindings are read first): the
+        // named patch needs the name; the RoleBinding in shop has it.
+        assert_eq!(held, [(false, true), (true, true), (false, true)]);
+    }
+
     #[test]
     fn every_risk_sits_at_its_index() {
         for (i, r) in super::ALL.iter().enumerate() {
