@@ -45,8 +45,11 @@ pub fn rules(args: RulesArgs) -> u8 {
             s
         }
     };
-    print!("{out}");
-    exit::CLEAN
+    if crate::out::emit(&out) {
+        exit::CLEAN
+    } else {
+        exit::ERROR
+    }
 }
 
 pub fn explain(args: ExplainArgs) -> u8 {
@@ -55,10 +58,14 @@ pub fn explain(args: ExplainArgs) -> u8 {
         return exit::ERROR;
     };
     let m = &rule.meta;
-    match args.output {
-        DocFormat::Json => println!("{}", serde_json::to_string_pretty(m).unwrap_or_default()),
+    let text = match args.output {
+        DocFormat::Json => serde_json::to_string_pretty(m).unwrap_or_default() + "\n",
         // The page reads well in a terminal too; one text serves both.
-        DocFormat::Text | DocFormat::Markdown => print!("{}", rampart_report::rule_markdown(m)),
+        DocFormat::Text | DocFormat::Markdown => rampart_report::rule_markdown(m),
+    };
+    if crate::out::emit(&text) {
+        exit::CLEAN
+    } else {
+        exit::ERROR
     }
-    exit::CLEAN
 }

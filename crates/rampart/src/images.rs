@@ -2,7 +2,6 @@
 //! `rampart images lock`: an image lockfile of them.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -123,13 +122,8 @@ fn list(args: &InputArgs, format: ListFormat) -> u8 {
         ListFormat::Text => table(&uses),
         ListFormat::Json => json_report(&uses, &diagnostics),
     };
-    let written = std::io::stdout().lock().write_all(text.as_bytes());
-    if let Err(e) = written {
-        // A closed pipe (`rampart images | head`) is the reader's choice.
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the image list: {e}");
-            return exit::ERROR;
-        }
+    if !crate::out::emit(&text) {
+        return exit::ERROR;
     }
     if report_diagnostics(&diagnostics) {
         exit::ERROR
@@ -316,14 +310,8 @@ fn lock(args: &InputArgs) -> u8 {
     if uses.is_empty() {
         eprintln!("warning: no container images found in the input; the lockfile is empty");
     }
-    if let Err(e) = std::io::stdout()
-        .lock()
-        .write_all(lock.to_yaml().as_bytes())
-    {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: cannot write the lockfile: {e}");
-            return exit::ERROR;
-        }
+    if !crate::out::emit(&lock.to_yaml()) {
+        return exit::ERROR;
     }
     let n = lock.images().len();
     eprintln!(

@@ -4,6 +4,7 @@
 mod cli;
 mod explain;
 mod images;
+mod out;
 mod rbac;
 mod scan;
 

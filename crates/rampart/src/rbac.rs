@@ -151,8 +151,8 @@ fn can(args: RbacCanArgs) -> u8 {
         Err(code) => return code,
     };
     let decision: Decision = loaded.model.can(&principal, &request);
-    match args.output {
-        ListFormat::Json => print!("{}", json(&decision)),
+    let text = match args.output {
+        ListFormat::Json => json(&decision),
         ListFormat::Text => {
             let mut out = String::from(if decision.allowed { "yes\n" } else { "no\n" });
             if let Some(group) = &decision.bypass {
@@ -162,8 +162,11 @@ fn can(args: RbacCanArgs) -> u8 {
                 let _ = writeln!(out, "  granted by {}", describe(p));
             }
             write_latent(&mut out, &decision.latent, "  ");
-            print!("{out}");
+            out
         }
+    };
+    if !crate::out::emit(&text) {
+        return exit::ERROR;
     }
     if loaded.errors {
         exit::ERROR
@@ -186,8 +189,8 @@ fn who_can(args: RbacWhoCanArgs) -> u8 {
         Err(code) => return code,
     };
     let answer = loaded.model.who_can(&request);
-    match args.output {
-        ListFormat::Json => print!("{}", json(&answer)),
+    let text = match args.output {
+        ListFormat::Json => json(&answer),
         ListFormat::Text => {
             let mut out = String::new();
             for s in &answer.bypass {
@@ -200,8 +203,11 @@ fn who_can(args: RbacWhoCanArgs) -> u8 {
                 out.push_str("nobody\n");
             }
             write_latent(&mut out, &answer.latent, "");
-            print!("{out}");
+            out
         }
+    };
+    if !crate::out::emit(&text) {
+        return exit::ERROR;
     }
     if loaded.errors {
         exit::ERROR
@@ -277,8 +283,8 @@ fn show(args: RbacSubjectArgs) -> u8 {
         Err(code) => return code,
     };
     let permissions = loaded.model.show(&principal);
-    match args.output {
-        ListFormat::Json => print!("{}", json(&permissions)),
+    let text = match args.output {
+        ListFormat::Json => json(&permissions),
         ListFormat::Text => {
             let mut out = String::new();
             if let Some(group) = &permissions.bypass {
@@ -297,8 +303,11 @@ fn show(args: RbacSubjectArgs) -> u8 {
                 let _ = writeln!(out, "{}", permissions_table(&permissions));
             }
             write_latent(&mut out, &permissions.latent, "");
-            print!("{out}");
+            out
         }
+    };
+    if !crate::out::emit(&text) {
+        return exit::ERROR;
     }
     if loaded.errors {
         exit::ERROR
@@ -347,18 +356,22 @@ fn paths(args: RbacPathsArgs) -> u8 {
                 .collect()
         }
     };
-    match args.output {
-        ListFormat::Json => print!("{}", json(&found)),
+    let text = match args.output {
+        ListFormat::Json => json(&found),
         ListFormat::Text => {
             if found.is_empty() {
                 match &args.subject {
-                    Some(s) => println!("no escalation path from {s} to cluster admin"),
-                    None => println!("no subject has an escalation path to cluster admin"),
+                    Some(s) => format!("no escalation path from {s} to cluster admin\n"),
+                    None => "no subject has an escalation path to cluster admin\n".to_string(),
                 }
+            } else {
+                let texts: Vec<String> = found.iter().map(path_text).collect();
+                texts.join("\n")
             }
-            let texts: Vec<String> = found.iter().map(path_text).collect();
-            print!("{}", texts.join("\n"));
         }
+    };
+    if !crate::out::emit(&text) {
+        return exit::ERROR;
     }
     if loaded.errors {
         exit::ERROR
@@ -479,9 +492,12 @@ fn graph(args: RbacGraphArgs) -> u8 {
         };
         d.edge(binding, role);
     }
-    match args.output {
-        GraphFormat::Dot => print!("{}", d.dot()),
-        GraphFormat::Mermaid => print!("{}", d.mermaid()),
+    let text = match args.output {
+        GraphFormat::Dot => d.dot(),
+        GraphFormat::Mermaid => d.mermaid(),
+    };
+    if !crate::out::emit(&text) {
+        return exit::ERROR;
     }
     if loaded.errors {
         exit::ERROR

@@ -620,3 +620,30 @@ fn pod_security_profiles() {
     assert_eq!(code, 2);
     assert!(err.contains("v1.25"), "{err}");
 }
+
+/// A reader that stops early (`rampart rules -o json | head`) closes the
+/// pipe; rampart ends quietly instead of panicking.
+#[test]
+fn closed_stdout_is_not_a_crash() {
+    use std::io::Read;
+    use std::process::{Command as Std, Stdio};
+    for args in [
+        &["rules", "-o", "json"][..],
+        &["rbac", "graph", "-f", "tests/fixtures/rbac-escalation/cluster.yaml"][..],
+    ] {
+        let mut child = Std::new(assert_cmd::cargo::cargo_bin("rampart"))
+            .current_dir(root())
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut first = [0u8; 16];
+        child.stdout.take().unwrap().read_exact(&mut first).unwrap();
+        // stdout is closed here, before rampart has written everything.
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {err}");
+    }
+}
