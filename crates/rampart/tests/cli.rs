@@ -629,7 +629,12 @@ fn closed_stdout_is_not_a_crash() {
     use std::process::{Command as Std, Stdio};
     for args in [
         &["rules", "-o", "json"][..],
-        &["rbac", "graph", "-f", "tests/fixtures/rbac-escalation/cluster.yaml"][..],
+        &[
+            "rbac",
+            "graph",
+            "-f",
+            "tests/fixtures/rbac-escalation/cluster.yaml",
+        ][..],
     ] {
         let mut child = Std::new(assert_cmd::cargo::cargo_bin("rampart"))
             .current_dir(root())

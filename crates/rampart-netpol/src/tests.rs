@@ -1,0 +1,558 @@
+//! Every semantic point of NetworkPolicy, on small inventories: three
+//! namespaces x, y, z with pods a, b, c each (the shape of the upstream e2e
+//! tests), and the policy under test.
+
+use rampart_core::inventory::Inventory;
+use rampart_core::source::SourceFile;
+use rampart_core::yaml::Limits;
+
+use crate::ports::Protocol;
+use crate::*;
+
+/// Namespaces x, y, z (labelled ns=<name>), each with pods a, b, c
+/// (labelled pod=<name>) serving TCP 80 (`serve-80-tcp`), TCP 81, UDP 80,
+/// UDP 81 and SCTP 80.
+fn cluster() -> String {
+    let mut out = String::new();
+    for ns in ["x", "y", "z"] {
+        out.push_str(&format!(
+            "apiVersion: v1\nkind: Namespace\nmetadata: {{name: \"{ns}\", labels: {{ns: \"{ns}\"}}}}\n---\n"
+        ));
+        for pod in ["a", "b", "c"] {
+            out.push_str(&format!(
+                r#"apiVersion: v1
+kind: Pod
+metadata: {{name: {pod}, namespace: "{ns}", labels: {{pod: {pod}}}}}
+spec:
+  containers:
+  - name: c
+    image: agnhost
+    ports:
+    - {{name: serve-80-tcp, containerPort: 80}}
+    - {{name: serve-81-tcp, containerPort: 81, protocol: TCP}}
+    - {{name: serve-80-udp, containerPort: 80, protocol: UDP}}
+    - {{name: serve-81-udp, containerPort: 81, protocol: UDP}}
+    - {{name: serve-80-sctp, containerPort: 80, protocol: SCTP}}
+---
+"#
+            ));
+        }
+    }
+    out
+}
+
+fn model(policies: &str) -> Model {
+    let inv = Inventory::from_sources(
+        vec![SourceFile {
+            name: "t.yaml".into(),
+            text: cluster() + policies,
+        }],
+        Vec::new(),
+        Limits::default(),
+    );
+    assert!(inv.diagnostics.is_empty(), "{:?}", inv.diagnostics);
+    Model::build(&inv)
+}
+
+fn valid(policies: &str) -> Model {
+    let m = model(policies);
+    assert!(m.diagnostics.is_empty(), "{:?}", m.diagnostics);
+    m
+}
+
+fn pod(m: &Model, spec: &str) -> Endpoint {
+    let (ns, name) = spec.split_once('/').unwrap();
+    let i = m
+        .workloads
+        .iter()
+        .position(|w| w.namespace == ns && w.id.name == name)
+        .unwrap_or_else(|| panic!("{spec}"));
+    Endpoint::Workload(i)
+}
+
+fn ip(s: &str) -> Endpoint {
+    Endpoint::External(s.parse().unwrap())
+}
+
+fn tcp(m: &Model, from: &str, to: &str, port: u16) -> bool {
+    m.can(pod(m, from), pod(m, to), Protocol::Tcp, port).allowed
+}
+
+/// The 9×9 TCP/80 reachability, as rows of 'X' (allowed) and '.'.
+fn grid(m: &Model, port: u16, protocol: Protocol) -> Vec<String> {
+    let pods: Vec<String> = ["x", "y", "z"]
+        .iter()
+        .flat_map(|ns| ["a", "b", "c"].iter().map(move |p| format!("{ns}/{p}")))
+        .collect();
+    pods.iter()
+        .map(|from| {
+            pods.iter()
+                .map(|to| {
+                    if m.can(pod(m, from), pod(m, to), protocol, port).allowed {
+                        'X'
+                    } else {
+                        '.'
+                    }
+                })
+                .collect()
+        })
+        .collect()
+}
+
+const ALL: &str = "XXXXXXXXX";
+
+#[test]
+fn without_policies_everything_is_allowed() {
+    let m = valid("");
+    assert!(grid(&m, 80, Protocol::Tcp).iter().all(|r| r == ALL));
+    assert!(
+        m.can(pod(&m, "x/a"), ip("8.8.8.8"), Protocol::Udp, 53)
+            .allowed
+    );
+}
+
+#[test]
+fn deny_all_ingress_isolates_the_namespace_only() {
+    let m = valid(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: x}
+spec:
+  podSelector: {}
+"#,
+    );
+    // Nothing reaches x's pods (columns 0-2); everything else is open.
+    for row in grid(&m, 80, Protocol::Tcp) {
+        assert_eq!(row, "...XXXXXX");
+    }
+    let v = m.can(pod(&m, "y/a"), pod(&m, "x/a"), Protocol::Tcp, 80);
+    assert!(!v.allowed);
+    assert_eq!(v.ingress.as_ref().unwrap().isolated_by[0].name, "deny");
+    assert!(v.egress.as_ref().unwrap().allowed);
+}
+
+#[test]
+fn policy_types_default_from_egress_rules() {
+    // Only egress rules, no policyTypes: defaulted to [Ingress, Egress],
+    // so the pods are also isolated for ingress (with no ingress rules).
+    let m = valid(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: egress-only-rules, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  egress:
+  - to: [{podSelector: {matchLabels: {pod: b}}}]
+"#,
+    );
+    assert!(!tcp(&m, "x/b", "x/a", 80), "ingress isolated by default");
+    assert!(tcp(&m, "x/a", "x/b", 80));
+    assert!(!tcp(&m, "x/a", "x/c", 80));
+    // `egress: []` does not add Egress: an ingress deny-all only.
+    let m = valid(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: empty-egress, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  egress: []
+"#,
+    );
+    assert!(!tcp(&m, "x/b", "x/a", 80));
+    assert!(tcp(&m, "x/a", "y/c", 80), "egress is not isolated");
+    // Explicit Egress with no rules: deny all egress, ingress open.
+    let m = valid(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-egress, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  policyTypes: [Egress]
+"#,
+    );
+    assert!(!tcp(&m, "x/a", "x/b", 80));
+    assert!(tcp(&m, "x/b", "x/a", 80));
+    assert!(
+        !m.can(pod(&m, "x/a"), ip("1.1.1.1"), Protocol::Udp, 53)
+            .allowed
+    );
+}
+
+#[test]
+fn one_peer_with_two_selectors_is_and_two_peers_are_or() {
+    let and = valid(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: and, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  ingress:
+  - from:
+    - namespaceSelector: {matchLabels: {ns: "y"}}
+      podSelector: {matchLabels: {pod: b}}
+"#,
+    );
+    assert!(tcp(&and, "y/b", "x/a", 80));
+    assert!(!tcp(&and, "y/a", "x/a", 80));
+    assert!(!tcp(&and, "x/b", "x/a", 80), "x/b is not in namespace y");
+    let or = valid(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: or, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  ingress:
+  - from:
+    - namespaceSelector: {matchLabels: {ns: "y"}}
+    - podSelector: {matchLabels: {pod: b}}
+"#,
+    );
+    assert!(tcp(&or, "y/a", "x/a", 80), "every pod of y");
+    assert!(
+        tcp(&or, "x/b", "x/a", 80),
+        "pod b of the policy's namespace"
+    );
+    assert!(
+        !tcp(&or, "z/b", "x/a", 80),
+        "podSelector alone: own namespace only"
+    );
+}
+
+#[test]
+fn empty_selectors_and_empty_rules() {
+    // namespaceSelector {} = every namespace; podSelector {} = own namespace.
+    let m = valid(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: all-ns, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  ingress: [{from: [{namespaceSelector: {}}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: own-ns, namespace: "y"}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  ingress: [{from: [{podSelector: {}}]}]
+"#,
+    );
+    assert!(tcp(&m, "z/c", "x/a", 80));
+    assert!(
+        !m.can(ip("8.8.8.8"), pod(&m, "x/a"), Protocol::Tcp, 80)
+            .allowed
+    );
+    assert!(tcp(&m, "y/c", "y/a", 80));
+    assert!(!tcp(&m, "x/c", "y/a", 80));
+    // An empty rule allows everyone, outside the cluster too.
+    let m = valid(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-all, namespace: x}
+spec:
+  podSelector: {}
+  ingress: [{}]
+"#,
+    );
+    assert!(grid(&m, 80, Protocol::Tcp).iter().all(|r| r == ALL));
+    assert!(
+        m.can(ip("203.0.113.9"), pod(&m, "x/a"), Protocol::Udp, 9)
+            .allowed
+    );
+}
+
+#[test]
+fn namespaces_match_by_the_automatic_name_label_and_expressions() {
+    let m = valid(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: by-name, namespace: x}
+spec:
+  podSelector: {}
+  ingress:
+  - from:
+    - namespaceSelector:
+        matchExpressions:
+        - {key: kubernetes.io/metadata.name, operator: NotIn, values: ["y"]}
+"#,
+    );
+    assert!(!tcp(&m, "y/a", "x/a", 80));
+    assert!(tcp(&m, "z/a", "x/a", 80));
+    assert!(tcp(&m, "x/b", "x/a", 80));
+    // DoesNotExist matches pods without the key; NotIn too.
+    let m = valid(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: exprs, namespace: x}
+spec:
+  podSelector: {}
+  ingress:
+  - from:
+    - podSelector:
+        matchExpressions:
+        - {key: tier, operator: DoesNotExist}
+        - {key: pod, operator: NotIn, values: [c]}
+"#,
+    );
+    assert!(tcp(&m, "x/b", "x/a", 80));
+    assert!(!tcp(&m, "x/c", "x/a", 80));
+}
+
+#[test]
+fn ports_protocols_ranges_and_named_ports() {
+    let m = valid(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: ports, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  ingress:
+  - ports:
+    - {port: serve-81-tcp}
+    - {protocol: UDP, port: 80}
+    - {protocol: SCTP}
+    - {port: 8000, endPort: 8080}
+"#,
+    );
+    let to_a = |proto, port| m.can(pod(&m, "y/b"), pod(&m, "x/a"), proto, port).allowed;
+    assert!(to_a(Protocol::Tcp, 81));
+    assert!(!to_a(Protocol::Tcp, 80));
+    assert!(to_a(Protocol::Udp, 80));
+    assert!(!to_a(Protocol::Udp, 81));
+    assert!(to_a(Protocol::Sctp, 80));
+    assert!(to_a(Protocol::Sctp, 9999));
+    assert!(to_a(Protocol::Tcp, 8000) && to_a(Protocol::Tcp, 8080));
+    assert!(!to_a(Protocol::Tcp, 8081));
+    // A named port whose protocol does not match the container's.
+    let m = valid(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: wrong-protocol, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  ingress: [{ports: [{port: serve-80-udp}]}]
+"#,
+    );
+    assert!(
+        !m.can(pod(&m, "y/b"), pod(&m, "x/a"), Protocol::Udp, 80)
+            .allowed
+    );
+    assert!(
+        !m.can(pod(&m, "y/b"), pod(&m, "x/a"), Protocol::Tcp, 80)
+            .allowed
+    );
+    // An SCTP-only rule does not open TCP, and still isolates for TCP.
+    let m = valid(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: sctp, namespace: x}
+spec:
+  podSelector: {}
+  ingress: [{ports: [{protocol: SCTP, port: 80}]}]
+"#,
+    );
+    assert!(!tcp(&m, "y/a", "x/a", 80));
+    assert!(
+        m.can(pod(&m, "y/a"), pod(&m, "x/a"), Protocol::Sctp, 80)
+            .allowed
+    );
+}
+
+#[test]
+fn named_egress_ports_resolve_on_the_destination() {
+    let m = valid(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: d, namespace: "y", labels: {pod: d}}
+spec:
+  containers:
+  - name: c
+    image: i
+    ports: [{name: serve-80-tcp, containerPort: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: named-egress, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  policyTypes: [Egress]
+  egress: [{ports: [{port: serve-80-tcp}]}]
+"#,
+    );
+    assert!(tcp(&m, "x/a", "y/b", 80));
+    assert!(!tcp(&m, "x/a", "y/d", 80));
+    assert!(tcp(&m, "x/a", "y/d", 8080));
+    // Named ports never match outside the cluster.
+    assert!(
+        !m.can(pod(&m, "x/a"), ip("1.2.3.4"), Protocol::Tcp, 80)
+            .allowed
+    );
+}
+
+#[test]
+fn both_sides_must_allow() {
+    let m = valid(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: server-allows, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  ingress: [{from: [{namespaceSelector: {}}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: client-denies, namespace: "y"}
+spec:
+  podSelector: {matchLabels: {pod: b}}
+  policyTypes: [Egress]
+"#,
+    );
+    let v = m.can(pod(&m, "y/b"), pod(&m, "x/a"), Protocol::Tcp, 80);
+    assert!(!v.allowed);
+    assert!(v.ingress.as_ref().unwrap().allowed);
+    assert_eq!(v.ingress.as_ref().unwrap().allowed_by[0].rule, 0);
+    assert!(!v.egress.as_ref().unwrap().allowed);
+    assert!(tcp(&m, "y/a", "x/a", 80));
+}
+
+#[test]
+fn policies_add_up() {
+    let m = valid(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: from-b, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  ingress: [{from: [{podSelector: {matchLabels: {pod: b}}}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: from-c, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  ingress: [{from: [{podSelector: {matchLabels: {pod: c}}}], ports: [{port: 81}]}]
+"#,
+    );
+    assert!(tcp(&m, "x/b", "x/a", 80));
+    assert!(!tcp(&m, "x/c", "x/a", 80));
+    assert!(tcp(&m, "x/c", "x/a", 81));
+    let v = m.can(pod(&m, "x/b"), pod(&m, "x/a"), Protocol::Tcp, 81);
+    assert_eq!(v.ingress.unwrap().isolated_by.len(), 2);
+}
+
+#[test]
+fn ip_blocks_with_except() {
+    let m = valid(
+        r#"
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: egress-cidr, namespace: x}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32, 10.0.0.0/8]}}]
+  - to: [{ipBlock: {cidr: 10.1.0.0/16}}]
+"#,
+    );
+    let out = |to: &str| m.can(pod(&m, "x/a"), ip(to), Protocol::Tcp, 443).allowed;
+    assert!(out("8.8.8.8"));
+    assert!(!out("169.254.169.254"));
+    assert!(!out("10.2.0.1"));
+    assert!(
+        out("10.1.0.1"),
+        "an except of one block, allowed by another"
+    );
+    assert!(
+        !m.can(pod(&m, "x/a"), ip("2001:db8::1"), Protocol::Tcp, 443)
+            .allowed
+    );
+    // Pods never match ipBlocks, even 0.0.0.0/0.
+    assert!(!tcp(&m, "x/a", "y/a", 80));
+}
+
+#[test]
+fn invalid_policies_are_reported_and_left_out() {
+    let cases = [
+        ("{from: [{}]}", "must specify"),
+        (
+            "{from: [{ipBlock: {cidr: 10.0.0.0/8}, podSelector: {}}]}",
+            "ipBlock may not also",
+        ),
+        (
+            "{from: [{ipBlock: {cidr: 10.0.0.0/8, except: [11.0.0.0/16]}}]}",
+            "strict subset",
+        ),
+        (
+            "{from: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.0.0.0/8]}}]}",
+            "strict subset",
+        ),
+        ("{from: [{ipBlock: {cidr: 10.0.0.0}}]}", "not a CIDR"),
+        ("{ports: [{protocol: ICMP}]}", "not TCP, UDP or SCTP"),
+        ("{ports: [{port: 0}]}", "between 1 and 65535"),
+        ("{ports: [{port: 90, endPort: 80}]}", "below port"),
+        ("{ports: [{port: http, endPort: 80}]}", "named port"),
+        ("{ports: [{endPort: 80}]}", "numeric port"),
+        ("{ports: [{port: Http}]}", "not a valid port name"),
+        ("{ports: [{port: \"80\"}]}", "not a valid port name"),
+        (
+            "{from: [{podSelector: {matchExpressions: [{key: a, operator: In}]}}]}",
+            "needs at least one value",
+        ),
+    ];
+    for (rule, why) in cases {
+        let m = model(&format!(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: bad, namespace: x}}\nspec:\n  podSelector: {{}}\n  ingress: [{rule}]\n"
+        ));
+        assert!(m.policies.is_empty(), "{rule}");
+        assert_eq!(m.diagnostics.len(), 1, "{rule}");
+        assert!(
+            m.diagnostics[0].message.contains(why),
+            "{rule}: {}",
+            m.diagnostics[0].message
+        );
+        // Left out: x is not isolated.
+        assert!(tcp(&m, "y/a", "x/a", 80), "{rule}");
+    }
+    let m = model(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: bad, namespace: x}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress, Bogus]\n",
+    );
+    assert!(m.diagnostics[0].message.contains("Bogus"));
+}
+
+#[test]
+fn host_network_pods_come_with_a_note() {
+    let m = valid(
+        r#"
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: z}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec:
+      hostNetwork: true
+      containers: [{name: c, image: i}]
+"#,
+    );
+    let v = m.can(pod(&m, "z/agent"), pod(&m, "x/a"), Protocol::Tcp, 80);
+    assert!(v.allowed);
+    assert!(v.notes[0].contains("host network"));
+}
