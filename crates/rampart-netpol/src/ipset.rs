@@ -275,6 +275,18 @@ impl IpSet {
         }
     }
 
+    /// The addresses of this set that are not in `other`.
+    pub fn minus(&self, other: &IpSet) -> IpSet {
+        let mut out = self.clone();
+        for &(a, b) in &other.v4.0 {
+            out.v4.remove(a, b);
+        }
+        for &(a, b) in &other.v6.0 {
+            out.v6.remove(a, b);
+        }
+        out
+    }
+
     pub fn contains(&self, ip: std::net::IpAddr) -> bool {
         match ip {
             std::net::IpAddr::V4(a) => self.v4.contains(u128::from(u32::from(a))),

@@ -33,6 +33,7 @@
 
 mod eval;
 pub mod ipset;
+mod matrix;
 mod model;
 pub mod ports;
 
@@ -40,6 +41,7 @@ pub mod ports;
 mod tests;
 
 pub use eval::{Endpoint, RuleRef, Side, Verdict};
+pub use matrix::{Classes, Exposure, Link};
 pub use model::{
     DEFAULT_NAMESPACE, Direction, Labels, Model, NAMESPACE_NAME_LABEL, Namespace, Peer, Policy,
     Rule, Workload,

@@ -556,3 +556,172 @@ spec:
     assert!(v.allowed);
     assert!(v.notes[0].contains("host network"));
 }
+
+/// Policy sets exercising every feature at once, for cross-checks.
+const MIXED: &str = r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: a2, namespace: x}
+spec:
+  selector: {matchLabels: {pod: a}}
+  template:
+    metadata: {labels: {pod: a, team: blue}}
+    spec:
+      containers:
+      - name: c
+        image: i
+        ports: [{name: serve-80-tcp, containerPort: 80}, {name: serve-81-tcp, containerPort: 81}, {name: metrics, containerPort: 9090}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: x}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: a-from-y-b, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  ingress:
+  - from:
+    - namespaceSelector: {matchLabels: {ns: "y"}}
+      podSelector: {matchLabels: {pod: b}}
+    ports: [{port: serve-81-tcp}, {protocol: UDP, port: 80}]
+  - from: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}]
+    ports: [{port: 443}]
+  egress:
+  - to: [{namespaceSelector: {}}]
+    ports: [{protocol: UDP, port: 53}, {port: serve-80-tcp}]
+  - to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: z-egress, namespace: z}
+spec:
+  podSelector: {matchExpressions: [{key: pod, operator: NotIn, values: [c]}]}
+  policyTypes: [Egress]
+  egress:
+  - to: [{podSelector: {}}, {namespaceSelector: {matchLabels: {ns: x}}}]
+    ports: [{port: 80, endPort: 81}, {protocol: SCTP}]
+"#;
+
+#[test]
+fn the_matrix_agrees_with_single_verdicts() {
+    let m = valid(MIXED);
+    let classes = Classes::build(&m);
+    // x/a2 is x/a to every policy: `team` and `metrics` are never looked at.
+    assert_eq!(classes.members.len(), m.workloads.len() - 1);
+    let links = classes.links();
+    let probes = [
+        (Protocol::Tcp, 80),
+        (Protocol::Tcp, 81),
+        (Protocol::Tcp, 443),
+        (Protocol::Udp, 53),
+        (Protocol::Udp, 80),
+        (Protocol::Sctp, 80),
+        (Protocol::Sctp, 7),
+    ];
+    for from in 0..m.workloads.len() {
+        for to in 0..m.workloads.len() {
+            let link = links.iter().find(|l| l.from == from && l.to == to);
+            for (proto, port) in probes {
+                let single = m
+                    .can(
+                        Endpoint::Workload(from),
+                        Endpoint::Workload(to),
+                        proto,
+                        port,
+                    )
+                    .allowed;
+                let matrix = link.is_some_and(|l| l.ports.contains(proto, port));
+                assert_eq!(
+                    single, matrix,
+                    "{} -> {} {proto}/{port}",
+                    m.workloads[from].id, m.workloads[to].id
+                );
+            }
+        }
+    }
+    // Outside the cluster, the same.
+    let exposure = classes.exposure();
+    let addresses = [
+        "10.2.3.4",
+        "10.1.0.1",
+        "169.254.169.254",
+        "8.8.8.8",
+        "2001:db8::1",
+    ];
+    for (w, e) in &exposure {
+        for a in addresses {
+            let addr: std::net::IpAddr = a.parse().unwrap();
+            for (proto, port) in probes {
+                let inbound = m
+                    .can(
+                        Endpoint::External(addr),
+                        Endpoint::Workload(*w),
+                        proto,
+                        port,
+                    )
+                    .allowed;
+                let listed = e.ingress.iter().any(|(cidrs, ports)| {
+                    ports.contains(proto, port)
+                        && cidrs
+                            .iter()
+                            .any(|c| crate::ipset::IpSet::block(*c, &[]).contains(addr))
+                });
+                assert_eq!(
+                    inbound, listed,
+                    "{a} -> {} {proto}/{port}",
+                    m.workloads[*w].id
+                );
+                let outbound = m
+                    .can(
+                        Endpoint::Workload(*w),
+                        Endpoint::External(addr),
+                        proto,
+                        port,
+                    )
+                    .allowed;
+                let listed = e.egress.iter().any(|(cidrs, ports)| {
+                    ports.contains(proto, port)
+                        && cidrs
+                            .iter()
+                            .any(|c| crate::ipset::IpSet::block(*c, &[]).contains(addr))
+                });
+                assert_eq!(
+                    outbound, listed,
+                    "{} -> {a} {proto}/{port}",
+                    m.workloads[*w].id
+                );
+            }
+        }
+    }
+    // x/a's ingress from outside: 10/8 minus 10.1/16, on TCP 443 only.
+    let xa = m
+        .workloads
+        .iter()
+        .position(|w| w.namespace == "x" && w.id.name == "a")
+        .unwrap();
+    let e = &exposure.iter().find(|(w, _)| *w == xa).unwrap().1;
+    let shown: Vec<String> = e
+        .ingress
+        .iter()
+        .map(|(c, p)| {
+            format!(
+                "{} {p}",
+                c.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            )
+        })
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            "10.0.0.0/16,10.2.0.0/15,10.4.0.0/14,10.8.0.0/13,10.16.0.0/12,10.32.0.0/11,10.64.0.0/10,10.128.0.0/9 TCP 443"
+        ]
+    );
+}
