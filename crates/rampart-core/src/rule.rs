@@ -24,8 +24,11 @@ pub enum Category {
     /// Service accounts, secrets and configuration.
     Secrets,
     Storage,
-    /// Services, Ingresses and NetworkPolicies as written in manifests.
+    /// Services and Ingresses as written in manifests.
     Network,
+    /// Isolation and reachability under NetworkPolicies (evaluated by the
+    /// NetworkPolicy engine over all policies and workloads at once).
+    NetworkPolicy,
     /// Namespaces, dedicated nodes, tenancy.
     Segregation,
     /// Labels, annotations, API versions.
@@ -41,7 +44,7 @@ pub enum Category {
 }
 
 impl Category {
-    pub const ALL: [Category; 12] = [
+    pub const ALL: [Category; 13] = [
         Category::PodSecurity,
         Category::HostAccess,
         Category::Images,
@@ -49,6 +52,7 @@ impl Category {
         Category::Secrets,
         Category::Storage,
         Category::Network,
+        Category::NetworkPolicy,
         Category::Segregation,
         Category::Metadata,
         Category::Components,
@@ -65,6 +69,7 @@ impl Category {
             Category::Secrets => "secrets",
             Category::Storage => "storage",
             Category::Network => "network",
+            Category::NetworkPolicy => "network-policy",
             Category::Segregation => "segregation",
             Category::Metadata => "metadata",
             Category::Components => "components",

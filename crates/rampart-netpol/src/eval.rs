@@ -31,6 +31,7 @@ pub struct RuleRef {
 
 /// One side of a connection.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Side {
     /// Policies that select the workload for this direction. None: the
     /// direction is not isolated, and everything is allowed.

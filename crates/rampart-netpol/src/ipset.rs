@@ -301,6 +301,48 @@ impl IpSet {
             .any(|&(a, b)| a <= cidr.first() && cidr.last() <= b)
     }
 
+    /// The set for people: per family, either its CIDRs, or — when
+    /// shorter — the smallest CIDR around it and what it leaves out
+    /// (`0.0.0.0/0 except 169.254.169.254/32`).
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        for (v6, ranges) in [(false, &self.v4), (true, &self.v6)] {
+            let (Some(&(lo, _)), Some(&(_, hi))) = (ranges.0.first(), ranges.0.last()) else {
+                continue;
+            };
+            let cover = ranges.cidrs(v6);
+            let bits: u8 = if v6 { 128 } else { 32 };
+            // The smallest CIDR holding lo..=hi: their common prefix.
+            let common = if lo == hi {
+                bits
+            } else {
+                ((lo ^ hi).leading_zeros() - (128 - bits as u32)) as u8
+            };
+            let around = Cidr {
+                v6,
+                addr: lo & mask(bits, common),
+                prefix: common,
+            };
+            let mut outside = Ranges(vec![(around.first(), around.last())]);
+            for &(a, b) in &ranges.0 {
+                outside.remove(a, b);
+            }
+            let holes = outside.cidrs(v6);
+            let text = |cs: &[Cidr]| {
+                cs.iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            if !holes.is_empty() && holes.len() < cover.len() {
+                parts.push(format!("{around} except {}", text(&holes)));
+            } else {
+                parts.push(text(&cover));
+            }
+        }
+        parts.join(", ")
+    }
+
     /// The fewest CIDRs that make up the set exactly, IPv4 first.
     pub fn cidrs(&self) -> Vec<Cidr> {
         let mut out = self.v4.cidrs(false);
@@ -368,6 +410,10 @@ mod tests {
         assert_eq!(show(&IpSet::everything()), ["0.0.0.0/0", "::/0"]);
         let i = IpSet::everything().intersect(&IpSet::block(c("192.168.1.0/24"), &[]));
         assert_eq!(show(&i), ["192.168.1.0/24"]);
+        assert_eq!(b.describe(), "0.0.0.0/0 except 169.254.169.254/32");
+        assert_eq!(IpSet::everything().describe(), "0.0.0.0/0, ::/0");
+        let two = IpSet::block(c("10.0.0.0/8"), &[c("10.1.0.0/16"), c("10.9.0.0/16")]);
+        assert_eq!(two.describe(), "10.0.0.0/8 except 10.1.0.0/16, 10.9.0.0/16");
         let v6 = IpSet::block(c("2001:db8::/32"), &[c("2001:db8::/33")]);
         assert_eq!(show(&v6), ["2001:db8:8000::/33"]);
     }

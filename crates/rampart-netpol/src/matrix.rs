@@ -15,7 +15,7 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::eval::Endpoint;
-use crate::ipset::{Cidr, IpSet};
+use crate::ipset::IpSet;
 use crate::model::{Direction, Labels, Model, Peer, Rule};
 use crate::ports::{self, NamedPorts, Port, PortSet};
 
@@ -33,8 +33,8 @@ pub struct Link {
 /// are disjoint.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Exposure {
-    pub ingress: Vec<(Vec<Cidr>, PortSet)>,
-    pub egress: Vec<(Vec<Cidr>, PortSet)>,
+    pub ingress: Vec<(IpSet, PortSet)>,
+    pub egress: Vec<(IpSet, PortSet)>,
 }
 
 /// A set of classes.
@@ -312,7 +312,7 @@ impl<'m> Classes<'m> {
 /// each with the union of the ports granted to it; address sets with the
 /// same ports merged. Canonical: the same grants always give the same
 /// result, whatever rules they came from.
-fn partition(grants: Vec<(IpSet, PortSet)>) -> Vec<(Vec<Cidr>, PortSet)> {
+fn partition(grants: Vec<(IpSet, PortSet)>) -> Vec<(IpSet, PortSet)> {
     // Each elementary piece of address space (bounded by the grants'
     // edges) gets the union of the ports of the grants covering it.
     let mut pieces: Vec<(IpSet, PortSet)> = Vec::new();
@@ -347,8 +347,6 @@ fn partition(grants: Vec<(IpSet, PortSet)>) -> Vec<(Vec<Cidr>, PortSet)> {
             None => merged.push((set, ports)),
         }
     }
-    let mut out: Vec<(Vec<Cidr>, PortSet)> =
-        merged.into_iter().map(|(s, p)| (s.cidrs(), p)).collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
-    out
+    merged.sort_by_cached_key(|(s, _)| s.cidrs());
+    merged
 }

@@ -138,6 +138,39 @@ impl PortSet {
         out
     }
 
+    /// The ports of this set that are not in `other`.
+    pub fn minus(&self, other: &PortSet) -> PortSet {
+        let mut out = PortSet::none();
+        for p in Protocol::ALL {
+            for &(a, b) in &self.0[p.index()] {
+                let mut pieces = vec![(a, b)];
+                for &(c, d) in &other.0[p.index()] {
+                    pieces = pieces
+                        .into_iter()
+                        .flat_map(|(x, y)| {
+                            let mut keep = Vec::with_capacity(2);
+                            if d < x || c > y {
+                                keep.push((x, y));
+                            } else {
+                                if x < c {
+                                    keep.push((x, c - 1));
+                                }
+                                if y > d {
+                                    keep.push((d + 1, y));
+                                }
+                            }
+                            keep
+                        })
+                        .collect();
+                }
+                for (x, y) in pieces {
+                    out.add(p, x, y);
+                }
+            }
+        }
+        out
+    }
+
     pub fn contains(&self, protocol: Protocol, port: u16) -> bool {
         self.0[protocol.index()]
             .iter()
@@ -233,6 +266,9 @@ mod tests {
         let mut all = PortSet::all();
         all.union_with(&s);
         assert!(all.is_all());
+        assert_eq!(s.minus(&t).to_string(), "TCP 80-84, TCP 86-90, UDP 53");
+        assert_eq!(PortSet::all().minus(&PortSet::all()), PortSet::none());
+        assert_eq!(s.minus(&PortSet::none()), s);
     }
 
     #[test]

@@ -35,6 +35,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// RBAC: risky grants and escalation paths; can, who-can, show, paths, graph — decided as the API server decides.
     Rbac(RbacArgs),
+    /// NetworkPolicy: isolation findings; who can reach whom (matrix, can), exposure outside the cluster, diff.
+    Netpol(NetpolArgs),
     /// List the container images manifests use, or write an image lockfile.
     #[command(after_help = IMAGES_EXAMPLES)]
     Images(ImagesArgs),
@@ -431,4 +433,107 @@ pub struct RbacGraphArgs {
     pub inputs: RbacInputs,
     #[arg(short, long, value_enum, default_value_t = GraphFormat::Dot)]
     pub output: GraphFormat,
+}
+
+const NETPOL_EXAMPLES: &str = "Examples:
+  rampart netpol ./manifests                     unisolated workloads, missing default-deny, open egress, lint
+  rampart netpol matrix -f ./manifests           workload x workload reachability per port and protocol
+  rampart netpol matrix -f ./manifests -o json   rows {from, to, ports}, for comparison with other tools
+  rampart netpol matrix -f ./manifests -o html > reach.html
+  rampart netpol can prod/frontend prod/api:8080/TCP -f ./manifests
+  rampart netpol can prod/api 8.8.8.8:53/UDP -f ./manifests
+  rampart netpol exposure -f ./manifests         what each workload accepts from / may reach outside the cluster
+  rampart netpol diff old/ new/                  connections a change opens or closes
+
+Workloads are the objects with pod templates (Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, Pods, ...);
+their pods' IP addresses are not known from manifests, so ipBlocks only match addresses outside the cluster.
+`rampart netpol PATH` runs the network-policy rules of `rampart rules` (they also run in `rampart scan`).";
+
+#[derive(Args)]
+#[command(args_conflicts_with_subcommands = true, after_help = NETPOL_EXAMPLES)]
+pub struct NetpolArgs {
+    #[command(subcommand)]
+    pub command: Option<NetpolCommand>,
+    /// Files, directories or glob patterns to read; `-` reads stdin.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// A file, directory or glob to read, as with kubectl (repeatable).
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub filenames: Vec<String>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Subcommand)]
+pub enum NetpolCommand {
+    /// Every allowed connection between workloads (and from / to outside the cluster), per port and protocol.
+    Matrix(NetpolMatrixArgs),
+    /// May FROM connect to TO? yes or no, and the policy and rule on each side; exits 0 for yes, 1 for no.
+    #[command(
+        after_help = "Endpoints: NAMESPACE/NAME or NAMESPACE/KIND/NAME for a workload, or an IP address.\nThe destination carries :PORT[/PROTOCOL] (TCP by default): prod/api:8080, 10.0.0.1:53/UDP, [2001:db8::1]:443."
+    )]
+    Can(NetpolCanArgs),
+    /// What each workload accepts from outside the cluster and may reach outside it.
+    Exposure(NetpolListArgs),
+    /// Connections a change opens or closes, between two sets of manifests.
+    Diff(NetpolDiffArgs),
+}
+
+#[derive(Args)]
+pub struct NetpolInputs {
+    /// Files, directories or globs holding the manifests (repeatable; `-` for stdin).
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub filenames: Vec<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum MatrixFormat {
+    Table,
+    Json,
+    Csv,
+    /// Graphviz DOT.
+    Dot,
+    /// A self-contained HTML page.
+    Html,
+}
+
+#[derive(Args)]
+pub struct NetpolMatrixArgs {
+    #[command(flatten)]
+    pub inputs: NetpolInputs,
+    /// Only connections from or to workloads of this namespace.
+    #[arg(short, long)]
+    pub namespace: Option<String>,
+    #[arg(short, long, value_enum, default_value_t = MatrixFormat::Table)]
+    pub output: MatrixFormat,
+}
+
+#[derive(Args)]
+pub struct NetpolCanArgs {
+    /// NAMESPACE/NAME, NAMESPACE/KIND/NAME or an IP address.
+    pub from: String,
+    /// The destination with its port: NAMESPACE/NAME:PORT[/PROTOCOL] or IP:PORT[/PROTOCOL].
+    pub to: String,
+    #[command(flatten)]
+    pub inputs: NetpolInputs,
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
+    pub output: ListFormat,
+}
+
+#[derive(Args)]
+pub struct NetpolListArgs {
+    #[command(flatten)]
+    pub inputs: NetpolInputs,
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
+    pub output: ListFormat,
+}
+
+#[derive(Args)]
+pub struct NetpolDiffArgs {
+    /// The manifests before the change (file, directory or glob).
+    pub old: String,
+    /// The manifests after the change.
+    pub new: String,
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
+    pub output: ListFormat,
 }

@@ -4,6 +4,7 @@
 mod cli;
 mod explain;
 mod images;
+mod netpol;
 mod out;
 mod rbac;
 mod scan;
@@ -34,6 +35,7 @@ fn main() -> ExitCode {
         cli::Command::Rules(args) => explain::rules(args),
         cli::Command::Explain(args) => explain::explain(args),
         cli::Command::Rbac(args) => rbac::run(args),
+        cli::Command::Netpol(args) => netpol::run(args),
         cli::Command::Images(args) => images::run(args),
     };
     ExitCode::from(code)
