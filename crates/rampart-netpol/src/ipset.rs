@@ -117,6 +117,8 @@ fn max(bits: u8) -> u128 {
 fn mask(bits: u8, prefix: u8) -> u128 {
     if prefix == 0 {
         0
+    } else if prefix >= bits {
+        max(bits)
     } else {
         max(bits) & !(max(bits) >> prefix)
     }
@@ -370,6 +372,15 @@ mod tests {
         assert_eq!(c("0.0.0.0/0").to_string(), "0.0.0.0/0");
         assert_eq!(c("2001:db8::1/32").to_string(), "2001:db8::/32");
         assert_eq!(c("::/0").to_string(), "::/0");
+        // Full-length prefixes: a single address.
+        assert_eq!(c("fd00:ec2::254/128").to_string(), "fd00:ec2::254/128");
+        assert_eq!(c("169.254.169.254/32").to_string(), "169.254.169.254/32");
+        let one = IpSet::block(c("fd00:ec2::254/128"), &[]);
+        assert!(one.contains("fd00:ec2::254".parse().unwrap()));
+        assert!(!one.contains("fd00:ec2::255".parse().unwrap()));
+        let all_but = IpSet::block(c("::/0"), &[c("fd00:ec2::254/128")]);
+        assert!(!all_but.contains("fd00:ec2::254".parse().unwrap()));
+        assert!(all_but.contains("2001:db8::1".parse().unwrap()));
         for bad in [
             "10.0.0.0",
             "10.0.0.0/33",

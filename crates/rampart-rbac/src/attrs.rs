@@ -121,6 +121,23 @@ pub fn is_cluster_scoped_in_any_group(resource: &str) -> bool {
     CLUSTER_SCOPED_NAMES.contains(resource)
 }
 
+/// `v1`, `v2beta1`, `v1alpha3`: a Kubernetes API version.
+fn is_version(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix('v') else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return false;
+    }
+    let tail = &rest[digits..];
+    tail.is_empty()
+        || ["alpha", "beta"].iter().any(|stage| {
+            tail.strip_prefix(stage)
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        })
+}
+
 impl ResourceAttributes {
     /// A request for `verb` on `resource` in `api_group`.
     pub fn new(verb: &str, api_group: &str, resource: &str) -> Self {
@@ -148,9 +165,13 @@ impl ResourceAttributes {
     }
 
     /// Parses a resource the way `kubectl auth can-i` takes it:
-    /// `pods`, `deployments.apps`, `pods/NAME`, `foos.example.com/NAME`.
-    /// The subresource comes separately (`--subresource`). Resource names
-    /// are taken as given (plural, lower case); no discovery is done.
+    /// `pods`, `deployments.apps`, `deployments.v1.apps`, `pods/NAME`,
+    /// `foos.example.com/NAME`. The name is everything after the first `/`
+    /// (signer names hold one: `signers.certificates.k8s.io/kubernetes.io/*`);
+    /// the resource is lower-cased, and a version between resource and
+    /// group (`v1`, `v2beta1`) is dropped, as kubectl's resource mapping
+    /// does. The subresource comes separately (`--subresource`). Resource
+    /// names are taken as given (plural); no discovery is done.
     pub fn from_kubectl(
         verb: &str,
         resource: &str,
@@ -161,7 +182,7 @@ impl ResourceAttributes {
             return Err(ParseError::Request("the verb is empty".into()));
         }
         let (resource, name) = match resource.split_once('/') {
-            Some((r, n)) if !n.is_empty() && !n.contains('/') => (r, Some(n)),
+            Some((r, n)) if !n.is_empty() => (r, Some(n)),
             Some(_) => {
                 return Err(ParseError::Request(format!(
                     "`{resource}`: expected RESOURCE[.GROUP][/NAME]"
@@ -169,7 +190,12 @@ impl ResourceAttributes {
             }
             None => (resource, None),
         };
-        let (resource, group) = resource.split_once('.').unwrap_or((resource, ""));
+        let lowered = resource.to_ascii_lowercase();
+        let (resource, group) = lowered.split_once('.').unwrap_or((&lowered, ""));
+        let group = match group.split_once('.') {
+            Some((version, rest)) if is_version(version) => rest,
+            _ => group,
+        };
         if resource.is_empty() {
             return Err(ParseError::Request("the resource is empty".into()));
         }
@@ -181,19 +207,6 @@ impl ResourceAttributes {
             name: name.map(str::to_string),
             namespace: namespace.filter(|n| !n.is_empty()).map(str::to_string),
         })
-    }
-
-    /// Rewrites the attributes the way the API server's request-info
-    /// resolver builds them: a built-in cluster-scoped resource never has a
-    /// namespace, and a request for one namespace object
-    /// (`/api/v1/namespaces/NAME[/status|/finalize]`) is in that namespace.
-    pub fn normalized(mut self) -> Self {
-        if self.api_group.is_empty() && self.resource == "namespaces" {
-            self.namespace = self.name.clone().filter(|n| !n.is_empty());
-        } else if is_cluster_scoped(&self.api_group, &self.resource) {
-            self.namespace = None;
-        }
-        self
     }
 }
 
@@ -218,15 +231,6 @@ impl Request {
         }
         ResourceAttributes::from_kubectl(verb, target, subresource, namespace)
             .map(Request::Resource)
-    }
-
-    /// See [`ResourceAttributes::normalized`]; non-resource requests are
-    /// unchanged.
-    pub fn normalized(self) -> Self {
-        match self {
-            Request::Resource(r) => Request::Resource(r.normalized()),
-            other => other,
-        }
     }
 
     /// The namespace the authorizer sees (`None` for cluster-wide and

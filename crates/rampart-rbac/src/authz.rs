@@ -143,11 +143,11 @@ impl Model {
     }
 
     /// Decides `request` for `principal` exactly as the RBAC authorizer
-    /// does, after normalising the request (see [`Request::normalized`]),
+    /// does, after normalising the request (see [`Model::normalize`]),
     /// and lists every grant. Only the bindings naming the principal's user
     /// or one of its groups are looked at.
     pub fn can(&self, principal: &Principal, request: &Request) -> Decision {
-        let request = request.clone().normalized();
+        let request = self.normalize(request);
         if principal.is_master() {
             return Decision {
                 allowed: true,
@@ -184,7 +184,7 @@ impl Model {
     /// (`system:authenticated`, `system:serviceaccounts[:NS]`, ...) appear
     /// when a binding names them.
     pub fn who_can(&self, request: &Request) -> WhoCan {
-        let request = request.clone().normalized();
+        let request = self.normalize(request);
         let namespace = request.namespace();
         let mut out = WhoCan {
             bypass: vec![Subject::group(MASTERS)],

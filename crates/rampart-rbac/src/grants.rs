@@ -4,7 +4,6 @@
 
 use std::fmt;
 
-use crate::attrs::is_cluster_scoped;
 use crate::model::{Binding, Model};
 
 /// A permission asked about: any of `verbs` on any of `resources` (each
@@ -117,6 +116,7 @@ enum ScopeRequest<'a> {
 }
 
 fn scope_request<'a>(
+    model: &Model,
     verb: &str,
     group: &str,
     resource: &str,
@@ -128,7 +128,7 @@ fn scope_request<'a>(
         Scope::Namespace(ns) if group.is_empty() && resource == "namespaces" => {
             ScopeRequest::Named(ns)
         }
-        Scope::Namespace(_) if is_cluster_scoped(group, resource) => ScopeRequest::Outside,
+        Scope::Namespace(_) if model.is_cluster_scoped(group, resource) => ScopeRequest::Outside,
         Scope::Namespace(_) => ScopeRequest::Unnamed,
     }
 }
@@ -146,7 +146,7 @@ impl Model {
             for &verb in probe.verbs {
                 // The name the request carries: none, or the namespace's
                 // own for a Namespace object through a RoleBinding.
-                let implied = match scope_request(verb, group, res, scope) {
+                let implied = match scope_request(self, verb, group, res, scope) {
                     ScopeRequest::Outside => continue,
                     ScopeRequest::Unnamed => None,
                     ScopeRequest::Named(n) => Some(n),

@@ -11,6 +11,7 @@ use rampart_core::selector::Selector;
 use rampart_core::{Diagnostic, Inventory, Object, ObjectRef};
 use serde::Serialize;
 
+use crate::attrs::Request;
 use crate::rule::Rule;
 use crate::subject::{Key, Subject};
 
@@ -106,6 +107,9 @@ pub struct Model {
     /// [`crate::risk::ALL`] risk.
     pub(crate) risk_grants: std::sync::OnceLock<Vec<RiskGrants>>,
     grant_classes: std::sync::OnceLock<GrantClasses>,
+    /// (group, plural) → cluster-scoped?, from the input's
+    /// CustomResourceDefinitions.
+    custom_scopes: HashMap<(String, String), bool>,
 }
 
 /// Bindings grouped by what they grant (see [`Model::grant_classes`]).
@@ -186,6 +190,20 @@ impl Model {
     /// diagnostic; nothing here fails as a whole.
     pub fn build(inventory: &Inventory) -> Model {
         let mut m = Model::default();
+        for crd in inventory.of_kind("CustomResourceDefinition") {
+            let Some(spec) = crd.root.get("spec") else {
+                continue;
+            };
+            let text =
+                |n: Option<&rampart_core::Node>| n.and_then(|n| n.as_str()).map(str::to_string);
+            if let (Some(group), Some(plural)) = (
+                text(spec.get("group")),
+                text(spec.path(&["names", "plural"])),
+            ) {
+                let cluster = text(spec.get("scope")).as_deref() == Some("Cluster");
+                m.custom_scopes.insert((group, plural), cluster);
+            }
+        }
         for (index, o, decoded) in decode::<rbac::ClusterRole>(inventory, "ClusterRole") {
             match decoded {
                 Ok(cr) => m.add_cluster_role(index, o, cr),
@@ -488,6 +506,51 @@ impl Model {
             }
             out
         })
+    }
+
+    /// Whether `group`/`resource` is cluster-scoped: a built-in one, or a
+    /// custom resource whose CustomResourceDefinition in the input says
+    /// `scope: Cluster`.
+    pub fn is_cluster_scoped(&self, group: &str, resource: &str) -> bool {
+        crate::attrs::is_cluster_scoped(group, resource)
+            || self
+                .custom_scopes
+                .get(&(group.to_string(), resource.to_string()))
+                .copied()
+                .unwrap_or(false)
+    }
+
+    /// What the input's CustomResourceDefinitions say about `resource`
+    /// (of `group`, or of any group when `None`): `Some(true)` when one
+    /// makes it cluster-scoped, `Some(false)` when all make it namespaced,
+    /// `None` without one.
+    pub fn custom_scope(&self, group: Option<&str>, resource: &str) -> Option<bool> {
+        self.custom_scopes
+            .iter()
+            .filter(|((g, r), _)| r == resource && group.is_none_or(|x| x == g))
+            .map(|(_, &cluster)| cluster)
+            .reduce(|a, b| a || b)
+    }
+
+    /// Rewrites a request the way the API server's request-info resolver
+    /// builds it: a cluster-scoped resource never has a namespace, and a
+    /// request for one Namespace object (`/api/v1/namespaces/NAME[/status]`)
+    /// is in that namespace. (`kubectl auth can-i -n NS` sends the
+    /// namespace as given; the API server would never build such a request
+    /// for a cluster-scoped resource, so rampart answers for the real one.)
+    pub fn normalize(&self, request: &Request) -> Request {
+        match request {
+            Request::Resource(r) => {
+                let mut r = r.clone();
+                if r.api_group.is_empty() && r.resource == "namespaces" {
+                    r.namespace = r.name.clone().filter(|n| !n.is_empty());
+                } else if self.is_cluster_scoped(&r.api_group, &r.resource) {
+                    r.namespace = None;
+                }
+                Request::Resource(r)
+            }
+            other => other.clone(),
+        }
     }
 
     /// The role named `name`: a ClusterRole when `namespace` is `None`.

@@ -50,51 +50,42 @@ use serde::Serialize;
 
 use crate::grants::{Probe, Scope};
 use crate::model::{Binding, Model};
-use crate::subject::{Principal, Subject};
+use crate::subject::{MASTERS, Principal, Subject};
 
-/// The permissions the graph follows, one bit each.
+/// The permissions the graph follows on every object of a resource, one
+/// bit each.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 enum Cap {
     Full,
-    ImpersonateGroups,
-    ImpersonateUsers,
-    ImpersonateServiceAccounts,
     ApproveCsr,
     SignCsr,
     CreateCsr,
-    BindClusterRoles,
-    EscalateClusterRoles,
-    WriteClusterRoles,
-    CreateClusterRoleBindings,
-    BindRoles,
-    EscalateRoles,
-    WriteRoles,
+    WriteClusterRoleBindings,
     WriteRoleBindings,
+    /// Create pods, or create or change pod controllers: any service
+    /// account of the namespace.
     WorkloadWrite,
+    /// Change running pods (their image): the accounts they run as; a
+    /// pod's service account cannot be changed.
+    PodModify,
     CreateTokens,
+    /// Exec or attach into running pods, or add ephemeral containers to
+    /// them. Port-forwarding reaches a pod's ports, not its token.
     PodExec,
     ReadSecrets,
     NodesProxy,
 }
 
-const CAPS: [Cap; 20] = [
+const CAPS: [Cap; 12] = [
     Cap::Full,
-    Cap::ImpersonateGroups,
-    Cap::ImpersonateUsers,
-    Cap::ImpersonateServiceAccounts,
     Cap::ApproveCsr,
     Cap::SignCsr,
     Cap::CreateCsr,
-    Cap::BindClusterRoles,
-    Cap::EscalateClusterRoles,
-    Cap::WriteClusterRoles,
-    Cap::CreateClusterRoleBindings,
-    Cap::BindRoles,
-    Cap::EscalateRoles,
-    Cap::WriteRoles,
+    Cap::WriteClusterRoleBindings,
     Cap::WriteRoleBindings,
     Cap::WorkloadWrite,
+    Cap::PodModify,
     Cap::CreateTokens,
     Cap::PodExec,
     Cap::ReadSecrets,
@@ -107,44 +98,40 @@ const WRITE: &[&str] = &["create", "update", "patch"];
 impl Cap {
     fn probes(self) -> &'static [Probe] {
         use crate::risk;
-        const IMPERSONATE_GROUPS: &[Probe] = &[Probe::new(&["impersonate"], "", &["groups"])];
-        const IMPERSONATE_USERS: &[Probe] = &[Probe::new(&["impersonate"], "", &["users"])];
-        const IMPERSONATE_SAS: &[Probe] = &[Probe::new(&["impersonate"], "", &["serviceaccounts"])];
         const CREATE_CSR: &[Probe] = &[Probe::new(
             &["create"],
             "certificates.k8s.io",
             &["certificatesigningrequests"],
         )];
-        const BIND_CLUSTER_ROLES: &[Probe] = &[Probe::new(&["bind"], RBAC, &["clusterroles"])];
-        const ESCALATE_CLUSTER_ROLES: &[Probe] =
-            &[Probe::new(&["escalate"], RBAC, &["clusterroles"])];
-        const WRITE_CLUSTER_ROLES: &[Probe] =
-            &[Probe::new(&["update", "patch"], RBAC, &["clusterroles"])];
-        const CREATE_CLUSTER_ROLE_BINDINGS: &[Probe] =
-            &[Probe::new(&["create"], RBAC, &["clusterrolebindings"])];
-        const BIND_ROLES: &[Probe] = &[Probe::new(&["bind"], RBAC, &["clusterroles", "roles"])];
-        const ESCALATE_ROLES: &[Probe] = &[Probe::new(&["escalate"], RBAC, &["roles"])];
-        const WRITE_ROLES: &[Probe] = &[Probe::new(WRITE, RBAC, &["roles"])];
-        const CREATE_ROLE_BINDINGS: &[Probe] = &[Probe::new(&["create"], RBAC, &["rolebindings"])];
+        const WRITE_CLUSTER_ROLE_BINDINGS: &[Probe] =
+            &[Probe::new(WRITE, RBAC, &["clusterrolebindings"])];
+        const WRITE_ROLE_BINDINGS: &[Probe] = &[Probe::new(WRITE, RBAC, &["rolebindings"])];
+        const WORKLOAD_CREATE: &[Probe] = &[
+            Probe::new(&["create"], "", &["pods"]),
+            Probe::new(WRITE, "", &["replicationcontrollers"]),
+            Probe::new(
+                WRITE,
+                "apps",
+                &["deployments", "daemonsets", "statefulsets", "replicasets"],
+            ),
+            Probe::new(WRITE, "batch", &["jobs", "cronjobs"]),
+        ];
+        const POD_MODIFY: &[Probe] = &[Probe::new(&["update", "patch"], "", &["pods"])];
+        const POD_EXEC: &[Probe] = &[
+            Probe::new(&["create", "get"], "", &["pods/exec", "pods/attach"]),
+            Probe::new(&["update", "patch"], "", &["pods/ephemeralcontainers"]),
+        ];
         match self {
             Cap::Full => risk::FULL_CONTROL.probes,
-            Cap::ImpersonateGroups => IMPERSONATE_GROUPS,
-            Cap::ImpersonateUsers => IMPERSONATE_USERS,
-            Cap::ImpersonateServiceAccounts => IMPERSONATE_SAS,
             Cap::ApproveCsr => &risk::APPROVE_CSRS.probes[..1],
             Cap::SignCsr => &risk::APPROVE_CSRS.probes[1..],
             Cap::CreateCsr => CREATE_CSR,
-            Cap::BindClusterRoles => BIND_CLUSTER_ROLES,
-            Cap::EscalateClusterRoles => ESCALATE_CLUSTER_ROLES,
-            Cap::WriteClusterRoles => WRITE_CLUSTER_ROLES,
-            Cap::CreateClusterRoleBindings => CREATE_CLUSTER_ROLE_BINDINGS,
-            Cap::BindRoles => BIND_ROLES,
-            Cap::EscalateRoles => ESCALATE_ROLES,
-            Cap::WriteRoles => WRITE_ROLES,
-            Cap::WriteRoleBindings => CREATE_ROLE_BINDINGS,
-            Cap::WorkloadWrite => risk::WORKLOAD_WRITE.probes,
+            Cap::WriteClusterRoleBindings => WRITE_CLUSTER_ROLE_BINDINGS,
+            Cap::WriteRoleBindings => WRITE_ROLE_BINDINGS,
+            Cap::WorkloadWrite => WORKLOAD_CREATE,
+            Cap::PodModify => POD_MODIFY,
             Cap::CreateTokens => risk::CREATE_TOKENS.probes,
-            Cap::PodExec => risk::POD_EXEC.probes,
+            Cap::PodExec => POD_EXEC,
             Cap::ReadSecrets => risk::READ_SECRETS.probes,
             Cap::NodesProxy => risk::NODES_PROXY.probes,
         }
@@ -164,21 +151,250 @@ impl Caps {
     }
 }
 
-fn binding_caps(model: &Model, b: &Binding) -> Caps {
-    if b.role.is_none() {
-        return Caps::default();
+/// Permissions whose object names matter: whom one may impersonate, which
+/// roles one may bind, escalate or rewrite. Kubernetes asks these with the
+/// object's name, so a grant limited by `resourceNames` counts for those
+/// names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Named {
+    ImpersonateGroups,
+    ImpersonateUsers,
+    ImpersonateServiceAccounts,
+    BindClusterRoles,
+    BindRoles,
+    EscalateClusterRoles,
+    EscalateRoles,
+    WriteClusterRoles,
+    WriteRoles,
+}
+
+const NAMED: [Named; 9] = [
+    Named::ImpersonateGroups,
+    Named::ImpersonateUsers,
+    Named::ImpersonateServiceAccounts,
+    Named::BindClusterRoles,
+    Named::BindRoles,
+    Named::EscalateClusterRoles,
+    Named::EscalateRoles,
+    Named::WriteClusterRoles,
+    Named::WriteRoles,
+];
+
+impl Named {
+    /// (verbs, group, resource).
+    fn request(self) -> (&'static [&'static str], &'static str, &'static str) {
+        match self {
+            Named::ImpersonateGroups => (&["impersonate"], "", "groups"),
+            Named::ImpersonateUsers => (&["impersonate"], "", "users"),
+            Named::ImpersonateServiceAccounts => (&["impersonate"], "", "serviceaccounts"),
+            Named::BindClusterRoles => (&["bind"], RBAC, "clusterroles"),
+            Named::BindRoles => (&["bind"], RBAC, "roles"),
+            Named::EscalateClusterRoles => (&["escalate"], RBAC, "clusterroles"),
+            Named::EscalateRoles => (&["escalate"], RBAC, "roles"),
+            Named::WriteClusterRoles => (&["update", "patch"], RBAC, "clusterroles"),
+            Named::WriteRoles => (&["update", "patch"], RBAC, "roles"),
+        }
     }
-    let mut out = 0;
+}
+
+/// Which objects of a resource a grant covers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+enum Names {
+    #[default]
+    None,
+    Any,
+    Some(BTreeSet<String>),
+}
+
+impl Names {
+    fn merge(&mut self, other: &Names) {
+        match (&mut *self, other) {
+            (_, Names::None) | (Names::Any, _) => {}
+            (_, Names::Any) => *self = Names::Any,
+            (Names::None, Names::Some(o)) => *self = Names::Some(o.clone()),
+            (Names::Some(s), Names::Some(o)) => s.extend(o.iter().cloned()),
+        }
+    }
+
+    fn covers(&self, name: &str) -> bool {
+        match self {
+            Names::None => false,
+            Names::Any => true,
+            Names::Some(s) => s.contains(name),
+        }
+    }
+
+    fn is_none(&self) -> bool {
+        matches!(self, Names::None)
+    }
+}
+
+/// What one grant class (bindings with the same role and scope kind)
+/// grants that the graph follows.
+#[derive(Clone, Debug, Default)]
+struct ClassGrants {
+    caps: Caps,
+    names: [Names; NAMED.len()],
+}
+
+/// The objects of `named` that binding `b` grants within its scope.
+fn names_granted(model: &Model, b: &Binding, named: Named) -> Names {
+    let Some(role) = b.role else {
+        return Names::None;
+    };
+    let (verbs, group, resource) = named.request();
+    // Through a RoleBinding, a cluster-scoped resource is out of reach,
+    // except for `bind`, which is asked in the new binding's namespace.
+    if b.namespace.is_some() && model.is_cluster_scoped(group, resource) && verbs != ["bind"] {
+        return Names::None;
+    }
+    let mut out = Names::None;
+    for r in &model.roles[role].rules {
+        let r = &r.rule;
+        let matches = verbs.iter().any(|v| crate::rule::verb_matches(&r.verbs, v))
+            && crate::rule::api_group_matches(&r.api_groups, group)
+            && crate::rule::resource_matches(&r.resources, resource, "");
+        if !matches {
+            continue;
+        }
+        if r.resource_names.is_empty() {
+            return Names::Any;
+        }
+        out.merge(&Names::Some(r.resource_names.iter().cloned().collect()));
+    }
+    out
+}
+
+fn class_grants(model: &Model, b: &Binding) -> ClassGrants {
+    if b.role.is_none() {
+        return ClassGrants::default();
+    }
+    let mut caps = 0;
     for cap in CAPS {
         if cap
             .probes()
             .iter()
             .any(|p| model.binding_grants(b, p).is_some())
         {
-            out |= cap.bit();
+            caps |= cap.bit();
         }
     }
-    Caps(out)
+    ClassGrants {
+        caps: Caps(caps),
+        names: NAMED.map(|n| names_granted(model, b, n)),
+    }
+}
+
+/// Which roles are worth binding: those that grant everything, or running
+/// pods as any service account of a namespace. `cluster-admin`, `admin`
+/// and `edit` exist in every cluster, so a grant on every ClusterRole
+/// name reaches them even when the input does not hold them.
+#[derive(Default)]
+struct Targets {
+    admin_cluster_roles: BTreeSet<String>,
+    workload_cluster_roles: BTreeSet<String>,
+    /// (namespace, name) of Roles.
+    workload_roles: BTreeSet<(String, String)>,
+}
+
+impl Targets {
+    fn of(model: &Model) -> Targets {
+        let grants = |role: usize, probes: &[Probe]| {
+            model.roles[role].rules.iter().any(|r| {
+                probes.iter().any(|p| {
+                    p.resources.iter().any(|res| {
+                        let (res, sub) = res.split_once('/').unwrap_or((res, ""));
+                        p.verbs
+                            .iter()
+                            .any(|v| r.rule.allows_parts(v, p.group, res, sub, None))
+                    })
+                })
+            })
+        };
+        let mut t = Targets::default();
+        t.admin_cluster_roles.insert("cluster-admin".to_string());
+        for name in ["cluster-admin", "admin", "edit"] {
+            t.workload_cluster_roles.insert(name.to_string());
+        }
+        for (i, role) in model.roles.iter().enumerate() {
+            let full = grants(i, Cap::Full.probes());
+            let workload = full || grants(i, Cap::WorkloadWrite.probes());
+            match &role.namespace {
+                None => {
+                    if full {
+                        t.admin_cluster_roles.insert(role.id.name.clone());
+                    }
+                    if workload {
+                        t.workload_cluster_roles.insert(role.id.name.clone());
+                    }
+                }
+                Some(ns) => {
+                    if workload {
+                        t.workload_roles.insert((ns.clone(), role.id.name.clone()));
+                    }
+                }
+            }
+        }
+        t
+    }
+}
+
+/// What an identity holds in one scope (cluster-wide, or one namespace),
+/// with the bindings that give it.
+#[derive(Default)]
+struct Held {
+    /// The first binding granting each capability.
+    caps: [Option<usize>; CAPS.len()],
+    /// Per named permission, each binding granting it and for which names.
+    names: [Vec<(usize, Names)>; NAMED.len()],
+    /// Roles bound to the identity here: (a ClusterRole?, name, binding).
+    bound: Vec<(bool, String, usize)>,
+}
+
+impl Held {
+    fn add(&mut self, bi: usize, b: &Binding, g: &ClassGrants) {
+        for cap in CAPS {
+            if g.caps.has(cap) {
+                self.caps[cap as usize].get_or_insert(bi);
+            }
+        }
+        for n in NAMED {
+            let names = &g.names[n as usize];
+            if !names.is_none() {
+                self.names[n as usize].push((bi, names.clone()));
+            }
+        }
+        if b.role.is_some() {
+            let cluster_role = b.role_ref.kind == "ClusterRole";
+            self.bound.push((cluster_role, b.role_ref.name.clone(), bi));
+        }
+    }
+
+    fn cap(&self, c: Cap) -> Option<usize> {
+        self.caps[c as usize]
+    }
+
+    /// Every name `n` is granted for here.
+    fn names(&self, n: Named) -> Names {
+        let mut out = Names::None;
+        for (_, names) in &self.names[n as usize] {
+            out.merge(names);
+        }
+        out
+    }
+
+    /// The first binding granting `n` at all.
+    fn first(&self, n: Named) -> Option<usize> {
+        self.names[n as usize].first().map(|(b, _)| *b)
+    }
+
+    /// The first binding granting `n` on the object `name`.
+    fn covering(&self, n: Named, name: &str) -> Option<usize> {
+        self.names[n as usize]
+            .iter()
+            .find(|(_, names)| names.covers(name))
+            .map(|(b, _)| *b)
+    }
 }
 
 /// A node of the graph.
@@ -194,7 +410,16 @@ enum Node {
     AllAccounts,
     AllRunningAccounts,
     AllUsers,
+    /// Every user and group, `system:masters` excepted.
+    AllPrincipals,
     Admin,
+}
+
+/// A permission an edge uses.
+#[derive(Clone, Copy, Debug)]
+enum Via {
+    Cap(Cap),
+    Named(Named),
 }
 
 /// Why an edge exists: the binding whose grant makes it, or membership of
@@ -203,14 +428,14 @@ enum Node {
 enum Why {
     Grant {
         binding: usize,
-        cap: Cap,
+        via: Via,
         /// The namespace the grant is used in (`None`: cluster-wide).
         namespace: Option<usize>,
     },
     /// `system:masters` bypasses authorization.
     Masters,
-    /// Two grants together (e.g. bind ClusterRoles + create bindings).
-    Combined(Vec<(usize, Cap)>),
+    /// Grants that only work together (bind a role + write bindings).
+    Combined(Vec<(usize, Via)>),
     Member,
 }
 
@@ -255,8 +480,10 @@ pub struct Graph {
     edges: HashMap<Node, Vec<(Node, Why)>>,
     /// For each node, the edge that starts its shortest path to Admin.
     next: HashMap<Node, (Node, Why)>,
-    /// Capabilities of each binding.
-    caps: Vec<Caps>,
+    /// Each binding's grant class, and what each class grants.
+    class_of: Vec<usize>,
+    class_grants: Vec<ClassGrants>,
+    targets: Targets,
 }
 
 /// Which service accounts exist, run, or have token Secrets, per namespace,
@@ -322,20 +549,17 @@ impl Graph {
             return Graph::default();
         }
         let classes = model.grant_classes();
-        let class_caps: Vec<Caps> = classes
+        let class_grants: Vec<ClassGrants> = classes
             .representative
             .par_iter()
-            .map(|&b| binding_caps(model, &model.bindings[b]))
+            .map(|&b| class_grants(model, &model.bindings[b]))
             .collect();
-        let caps: Vec<Caps> = classes.of_binding.iter().map(|&c| class_caps[c]).collect();
         let accounts = accounts(inventory);
         let mut g = Graph {
-            identities: Vec::new(),
-            identity_index: HashMap::default(),
-            namespaces: Vec::new(),
-            edges: HashMap::default(),
-            next: HashMap::default(),
-            caps,
+            class_of: classes.of_binding.clone(),
+            class_grants,
+            targets: Targets::of(model),
+            ..Graph::default()
         };
         let mut namespaces: BTreeSet<String> = BTreeSet::new();
         for b in &model.bindings {
@@ -413,7 +637,16 @@ impl Graph {
                             .push(member);
                     }
                 }
-                Subject::User { .. } => g.edges.entry(Node::AllUsers).or_default().push(member),
+                Subject::User { .. } => {
+                    g.edges
+                        .entry(Node::AllUsers)
+                        .or_default()
+                        .push(member.clone());
+                    g.edges.entry(Node::AllPrincipals).or_default().push(member);
+                }
+                Subject::Group { name } if name != MASTERS => {
+                    g.edges.entry(Node::AllPrincipals).or_default().push(member);
+                }
                 Subject::Group { .. } => {}
             }
         }
@@ -455,16 +688,11 @@ impl Graph {
         if principal.is_master() {
             return vec![(Node::Admin, Why::Masters)];
         }
-        // The first binding granting each capability, cluster-wide and
-        // per namespace.
-        let mut cluster: HashMap<u8, usize> = HashMap::default();
-        let mut per_ns: HashMap<usize, HashMap<u8, usize>> = HashMap::default();
+        let mut cluster = Held::default();
+        let mut per_ns: HashMap<usize, Held> = HashMap::default();
         for (bi, _) in model.binding_indices_of(principal) {
             let b = &model.bindings[bi];
-            let caps = self.caps[bi];
-            if caps == Caps::default() {
-                continue;
-            }
+            let grants = &self.class_grants[self.class_of[bi]];
             let slot = match &b.namespace {
                 None => &mut cluster,
                 Some(ns) => match ns_index.get(ns) {
@@ -472,100 +700,232 @@ impl Graph {
                     None => continue,
                 },
             };
-            for cap in CAPS {
-                if caps.has(cap) {
-                    slot.entry(cap as u8).or_insert(bi);
-                }
-            }
+            slot.add(bi, b, grants);
         }
         let mut out = Vec::new();
-        let c = |cap: Cap| cluster.get(&(cap as u8)).copied();
-        let grant = |binding: usize, cap: Cap, namespace: Option<usize>| Why::Grant {
+        let grant = |binding: usize, via: Via, namespace: Option<usize>| Why::Grant {
             binding,
-            cap,
+            via,
             namespace,
         };
+        let named = |h: &Held, n: Named| h.first(n).map(|b| (b, Via::Named(n)));
         // Straight to admin.
-        if let Some(b) = c(Cap::Full).or(c(Cap::ImpersonateGroups)) {
-            let cap = if c(Cap::Full).is_some() {
-                Cap::Full
-            } else {
-                Cap::ImpersonateGroups
-            };
-            out.push((Node::Admin, grant(b, cap, None)));
+        if let Some(b) = cluster.cap(Cap::Full) {
+            out.push((Node::Admin, grant(b, Via::Cap(Cap::Full), None)));
             return out;
         }
-        let pairs = [
-            (Cap::BindClusterRoles, Cap::CreateClusterRoleBindings),
-            (Cap::EscalateClusterRoles, Cap::WriteClusterRoles),
-        ];
-        for (a, b) in pairs {
-            if let (Some(x), Some(y)) = (c(a), c(b)) {
-                out.push((Node::Admin, Why::Combined(vec![(x, a), (y, b)])));
+        // Impersonating system:masters needs a user to impersonate too.
+        if let Some(g) = cluster.covering(Named::ImpersonateGroups, MASTERS) {
+            let as_someone = named(&cluster, Named::ImpersonateUsers)
+                .or_else(|| named(&cluster, Named::ImpersonateServiceAccounts))
+                .or_else(|| {
+                    per_ns
+                        .values()
+                        .find_map(|h| named(h, Named::ImpersonateServiceAccounts))
+                });
+            if let Some(u) = as_someone {
+                let g = (g, Via::Named(Named::ImpersonateGroups));
+                out.push((Node::Admin, Why::Combined(vec![g, u])));
                 return out;
             }
         }
-        if let (Some(x), Some(y), Some(z)) =
-            (c(Cap::CreateCsr), c(Cap::ApproveCsr), c(Cap::SignCsr))
-        {
+        if let Some(w) = cluster.cap(Cap::WriteClusterRoleBindings) {
+            let bind = self
+                .targets
+                .admin_cluster_roles
+                .iter()
+                .find_map(|r| cluster.covering(Named::BindClusterRoles, r));
+            if let Some(bind) = bind {
+                let rb = (w, Via::Cap(Cap::WriteClusterRoleBindings));
+                let bind = (bind, Via::Named(Named::BindClusterRoles));
+                out.push((Node::Admin, Why::Combined(vec![bind, rb])));
+                return out;
+            }
+        }
+        // Adding any permission to a ClusterRole bound to it cluster-wide.
+        for (cluster_role, name, _) in &cluster.bound {
+            if !*cluster_role {
+                continue;
+            }
+            if let (Some(e), Some(w)) = (
+                cluster.covering(Named::EscalateClusterRoles, name),
+                cluster.covering(Named::WriteClusterRoles, name),
+            ) {
+                let e = (e, Via::Named(Named::EscalateClusterRoles));
+                let w = (w, Via::Named(Named::WriteClusterRoles));
+                out.push((Node::Admin, Why::Combined(vec![e, w])));
+                return out;
+            }
+        }
+        // A client certificate for any identity but system:masters.
+        if let (Some(x), Some(y), Some(z)) = (
+            cluster.cap(Cap::CreateCsr),
+            cluster.cap(Cap::ApproveCsr),
+            cluster.cap(Cap::SignCsr),
+        ) {
             out.push((
-                Node::Admin,
+                Node::AllPrincipals,
                 Why::Combined(vec![
-                    (x, Cap::CreateCsr),
-                    (y, Cap::ApproveCsr),
-                    (z, Cap::SignCsr),
+                    (x, Via::Cap(Cap::CreateCsr)),
+                    (y, Via::Cap(Cap::ApproveCsr)),
+                    (z, Via::Cap(Cap::SignCsr)),
                 ]),
             ));
-            return out;
         }
         // Cluster-wide reach.
         for (cap, target) in [
             (Cap::WorkloadWrite, Node::AllAccounts),
             (Cap::CreateTokens, Node::AllAccounts),
-            (Cap::ImpersonateServiceAccounts, Node::AllAccounts),
             (Cap::NodesProxy, Node::AllRunningAccounts),
             (Cap::PodExec, Node::AllRunningAccounts),
-            (Cap::ImpersonateUsers, Node::AllUsers),
+            (Cap::PodModify, Node::AllRunningAccounts),
         ] {
-            if let Some(b) = c(cap) {
-                out.push((target, grant(b, cap, None)));
+            if let Some(b) = cluster.cap(cap) {
+                out.push((target, grant(b, Via::Cap(cap), None)));
             }
         }
-        if let Some(b) = c(Cap::ReadSecrets) {
+        if let Some(b) = cluster.cap(Cap::ReadSecrets) {
             for n in 0..self.namespaces.len() {
-                out.push((Node::TokenAccounts(n), grant(b, Cap::ReadSecrets, None)));
+                out.push((
+                    Node::TokenAccounts(n),
+                    grant(b, Via::Cap(Cap::ReadSecrets), None),
+                ));
             }
         }
-        // Per namespace: the namespace's own grants plus the cluster-wide
-        // ones that only take effect with them.
-        for (&n, caps) in &per_ns {
-            let has = |cap: Cap| caps.get(&(cap as u8)).copied().or(c(cap));
+        self.impersonation_edges(&cluster, None, &mut out);
+        if let Some(w) = cluster.cap(Cap::WriteRoleBindings) {
+            let bind = self
+                .targets
+                .workload_cluster_roles
+                .iter()
+                .find_map(|r| cluster.covering(Named::BindClusterRoles, r));
+            if let Some(bind) = bind {
+                let rb = (w, Via::Cap(Cap::WriteRoleBindings));
+                let bind = (bind, Via::Named(Named::BindClusterRoles));
+                out.push((Node::AllAccounts, Why::Combined(vec![bind, rb])));
+            }
+        }
+        // Per namespace: its own grants, with the cluster-wide ones that
+        // only take effect together with them.
+        for (&n, h) in &per_ns {
             let here = Some(n);
             for (cap, target) in [
                 (Cap::WorkloadWrite, Node::NamespaceAccounts(n)),
                 (Cap::CreateTokens, Node::NamespaceAccounts(n)),
-                (Cap::ImpersonateServiceAccounts, Node::NamespaceAccounts(n)),
                 (Cap::PodExec, Node::RunningAccounts(n)),
+                (Cap::PodModify, Node::RunningAccounts(n)),
                 (Cap::ReadSecrets, Node::TokenAccounts(n)),
             ] {
-                if let Some(b) = caps.get(&(cap as u8)) {
-                    out.push((target, grant(*b, cap, here)));
+                if let Some(b) = h.cap(cap) {
+                    out.push((target, grant(b, Via::Cap(cap), here)));
                 }
             }
-            // Granting itself any role of the namespace.
-            for (a, b) in [
-                (Cap::BindRoles, Cap::WriteRoleBindings),
-                (Cap::EscalateRoles, Cap::WriteRoles),
-            ] {
-                if let (Some(x), Some(y)) = (has(a), has(b)) {
-                    out.push((
-                        Node::NamespaceAccounts(n),
-                        Why::Combined(vec![(x, a), (y, b)]),
-                    ));
+            self.impersonation_edges(h, Some(n), &mut out);
+            // Binding itself a role that runs pods here.
+            let ns = &self.namespaces[n];
+            if let Some(w) = h
+                .cap(Cap::WriteRoleBindings)
+                .or(cluster.cap(Cap::WriteRoleBindings))
+            {
+                let rb = (w, Via::Cap(Cap::WriteRoleBindings));
+                let either = |k: Named, name: &str| {
+                    h.covering(k, name)
+                        .or_else(|| cluster.covering(k, name))
+                        .map(|b| (b, Via::Named(k)))
+                };
+                let bind = self
+                    .targets
+                    .workload_cluster_roles
+                    .iter()
+                    .find_map(|r| either(Named::BindClusterRoles, r))
+                    .or_else(|| {
+                        self.targets
+                            .workload_roles
+                            .iter()
+                            .filter(|(rns, _)| rns == ns)
+                            .find_map(|(_, r)| either(Named::BindRoles, r))
+                    });
+                if let Some(bind) = bind {
+                    out.push((Node::NamespaceAccounts(n), Why::Combined(vec![bind, rb])));
+                }
+            }
+            // Adding permissions to a role bound to it here.
+            for (cluster_role, name, _) in &h.bound {
+                let (esc, write) = if *cluster_role {
+                    (Named::EscalateClusterRoles, Named::WriteClusterRoles)
+                } else {
+                    (Named::EscalateRoles, Named::WriteRoles)
+                };
+                // Edits of a ClusterRole are cluster-wide requests; of a
+                // Role, requests in its namespace.
+                let holder = |k: Named| {
+                    let here = if *cluster_role {
+                        None
+                    } else {
+                        h.covering(k, name)
+                    };
+                    here.or_else(|| cluster.covering(k, name))
+                        .map(|b| (b, Via::Named(k)))
+                };
+                if let (Some(e), Some(w)) = (holder(esc), holder(write)) {
+                    out.push((Node::NamespaceAccounts(n), Why::Combined(vec![e, w])));
+                    break;
                 }
             }
         }
         out
+    }
+
+    /// Edges for impersonating users and service accounts, from grants
+    /// held cluster-wide (`namespace: None`) or in one namespace.
+    fn impersonation_edges(&self, h: &Held, namespace: Option<usize>, out: &mut Vec<(Node, Why)>) {
+        if let Some(b) = h.first(Named::ImpersonateServiceAccounts) {
+            let why = Why::Grant {
+                binding: b,
+                via: Via::Named(Named::ImpersonateServiceAccounts),
+                namespace,
+            };
+            match (h.names(Named::ImpersonateServiceAccounts), namespace) {
+                (Names::Any, None) => out.push((Node::AllAccounts, why)),
+                (Names::Any, Some(n)) => out.push((Node::NamespaceAccounts(n), why)),
+                (names, _) => {
+                    for (i, s) in self.identities.iter().enumerate() {
+                        if let Subject::ServiceAccount {
+                            namespace: ns,
+                            name,
+                        } = s
+                        {
+                            let in_scope = namespace.is_none_or(|n| self.namespaces[n] == *ns);
+                            if in_scope && names.covers(name) {
+                                out.push((Node::Identity(i), why.clone()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if namespace.is_some() {
+            return;
+        }
+        if let Some(b) = h.first(Named::ImpersonateUsers) {
+            let why = Why::Grant {
+                binding: b,
+                via: Via::Named(Named::ImpersonateUsers),
+                namespace: None,
+            };
+            match h.names(Named::ImpersonateUsers) {
+                Names::Any => out.push((Node::AllUsers, why)),
+                names => {
+                    for (i, s) in self.identities.iter().enumerate() {
+                        if let Subject::User { name } = s {
+                            if names.covers(name) {
+                                out.push((Node::Identity(i), why.clone()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Breadth-first search backwards from Admin: every node's first edge
@@ -706,32 +1066,32 @@ impl Graph {
             Why::Member => "is a member".to_string(),
             Why::Grant {
                 binding,
-                cap,
+                via,
                 namespace,
             } => {
                 let b = &model.bindings[*binding];
                 bindings.push(b.id.clone());
                 objects.push(b.object);
-                let granted = self.describe(model, *binding, *cap);
+                let granted = describe(model, *binding, *via);
                 let scope = match namespace {
                     Some(n) => format!("in namespace {}", self.namespaces[*n]),
                     None => Scope::of(b).to_string(),
                 };
-                format!("{} {scope} ({granted})", cap_action(*cap))
+                format!("{} {scope} ({granted})", action(*via))
             }
             Why::Combined(parts) => {
                 let mut described = Vec::new();
-                for (binding, cap) in parts {
+                for (binding, via) in parts {
                     let b = &model.bindings[*binding];
                     if !objects.contains(&b.object) {
                         bindings.push(b.id.clone());
                         objects.push(b.object);
                     }
-                    described.push(self.describe(model, *binding, *cap));
+                    described.push(describe(model, *binding, *via));
                 }
                 format!(
                     "{} ({})",
-                    combined_action(parts.iter().map(|(_, c)| *c)),
+                    combined_action(parts.iter().map(|(_, v)| *v)),
                     described.join("; ")
                 )
             }
@@ -744,46 +1104,82 @@ impl Graph {
             objects,
         }
     }
+}
 
-    /// `RoleBinding/ns/x → Role y rule 2: create pods`.
-    fn describe(&self, model: &Model, binding: usize, cap: Cap) -> String {
-        let b = &model.bindings[binding];
-        let grant = cap.probes().iter().find_map(|p| model.binding_grants(b, p));
-        match (grant, b.role) {
-            (Some(g), Some(r)) => format!(
-                "{} → {} rule {}: {g}",
-                b.id, model.roles[r].id, g.rule_index
-            ),
-            _ => b.id.to_string(),
+/// `RoleBinding/ns/x → Role y rule 2: create pods`.
+fn describe(model: &Model, binding: usize, via: Via) -> String {
+    let b = &model.bindings[binding];
+    let Some(role) = b.role else {
+        return b.id.to_string();
+    };
+    let role = &model.roles[role];
+    let found = match via {
+        Via::Cap(cap) => cap
+            .probes()
+            .iter()
+            .find_map(|p| model.binding_grants(b, p))
+            .map(|g| (g.rule_index, g.to_string())),
+        Via::Named(n) => {
+            let (verbs, group, resource) = n.request();
+            role.rules.iter().enumerate().find_map(|(i, r)| {
+                let r = &r.rule;
+                let verb = verbs
+                    .iter()
+                    .find(|v| crate::rule::verb_matches(&r.verbs, v))?;
+                let matches = crate::rule::api_group_matches(&r.api_groups, group)
+                    && crate::rule::resource_matches(&r.resources, resource, "");
+                matches.then(|| {
+                    let what = if group.is_empty() {
+                        format!("{verb} {resource}")
+                    } else {
+                        format!("{verb} {resource}.{group}")
+                    };
+                    match r.resource_names.as_slice() {
+                        [] => (i, what),
+                        names => (i, format!("{what} named {}", names.join(", "))),
+                    }
+                })
+            })
         }
+    };
+    match found {
+        Some((i, what)) => format!("{} → {} rule {i}: {what}", b.id, role.id),
+        None => b.id.to_string(),
     }
 }
 
-fn cap_action(cap: Cap) -> &'static str {
-    match cap {
-        Cap::Full => "holds every permission",
-        Cap::ImpersonateGroups => "can impersonate any group, system:masters included,",
-        Cap::ImpersonateUsers => "can impersonate any user",
-        Cap::ImpersonateServiceAccounts => "can impersonate service accounts",
-        Cap::WorkloadWrite => "can run pods as any service account",
-        Cap::CreateTokens => "can mint tokens for any service account",
-        Cap::PodExec => "can exec into pods",
-        Cap::ReadSecrets => "can read service account token Secrets",
-        Cap::NodesProxy => "can exec into any pod through the kubelet (nodes/proxy)",
+fn action(via: Via) -> &'static str {
+    match via {
+        Via::Cap(Cap::Full) => "holds every permission",
+        Via::Cap(Cap::WorkloadWrite) => "can run pods as any service account",
+        Via::Cap(Cap::PodModify) => "can change running pods (their image)",
+        Via::Cap(Cap::CreateTokens) => "can mint tokens for any service account",
+        Via::Cap(Cap::PodExec) => "can exec into pods",
+        Via::Cap(Cap::ReadSecrets) => "can read service account token Secrets",
+        Via::Cap(Cap::NodesProxy) => "can exec into any pod through the kubelet (nodes/proxy)",
+        Via::Named(Named::ImpersonateUsers) => "can impersonate users",
+        Via::Named(Named::ImpersonateServiceAccounts) => "can impersonate service accounts",
         _ => "holds an escalation permission",
     }
 }
 
-fn combined_action(caps: impl Iterator<Item = Cap>) -> &'static str {
-    let caps: Vec<Cap> = caps.collect();
-    if caps.contains(&Cap::SignCsr) {
-        "can issue itself a client certificate in system:masters by creating, approving and signing a CSR"
-    } else if caps.contains(&Cap::BindClusterRoles) {
+fn combined_action(vias: impl Iterator<Item = Via>) -> &'static str {
+    let vias: Vec<Via> = vias.collect();
+    let has = |n: Named| vias.iter().any(|v| matches!(v, Via::Named(x) if *x == n));
+    if vias.iter().any(|v| matches!(v, Via::Cap(Cap::SignCsr))) {
+        "can issue itself a client certificate for any user or group but system:masters (create, approve and sign a CSR)"
+    } else if has(Named::ImpersonateGroups) {
+        "can impersonate a user in group system:masters"
+    } else if has(Named::BindClusterRoles)
+        && vias
+            .iter()
+            .any(|v| matches!(v, Via::Cap(Cap::WriteClusterRoleBindings)))
+    {
         "can bind itself to cluster-admin"
-    } else if caps.contains(&Cap::EscalateClusterRoles) {
-        "can add any permission to ClusterRoles"
+    } else if has(Named::EscalateClusterRoles) || has(Named::EscalateRoles) {
+        "can add any permission to a role bound to it"
     } else {
-        "can grant itself any role of the namespace, then run pods as any of its service accounts"
+        "can bind itself a role that runs pods, then run pods as any service account there"
     }
 }
 
@@ -797,5 +1193,6 @@ fn node_order(n: &Node) -> (u8, usize) {
         Node::AllAccounts => (5, 0),
         Node::AllRunningAccounts => (6, 0),
         Node::AllUsers => (7, 0),
+        Node::AllPrincipals => (8, 0),
     }
 }

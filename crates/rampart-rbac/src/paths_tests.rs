@@ -160,7 +160,7 @@ metadata:
 #[test]
 fn direct_admin_primitives_are_one_step() {
     for rule in [
-        r#"{apiGroups: [""], resources: ["groups"], verbs: ["impersonate"]}"#,
+        r#"{apiGroups: [""], resources: ["groups", "users"], verbs: ["impersonate"]}"#,
         r#"{apiGroups: ["*"], resources: ["*"], verbs: ["*"]}"#,
         r#"{apiGroups: [""], resources: ["*"], verbs: ["*"]}"#,
     ] {
@@ -194,27 +194,8 @@ fn direct_admin_primitives_are_one_step() {
         p.steps[0].action.contains("bind itself to cluster-admin"),
         "{p:#?}"
     );
-    // The CSR path needs create, approval and a signer.
-    let csr = r#"{apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"], verbs: ["create"]}, {apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests/approval"], verbs: ["update"]}"#;
-    assert!(
-        path(
-            &with_role(csr, None, "{kind: User, name: dev}"),
-            "user:dev",
-            &[]
-        )
-        .is_none()
-    );
-    let signer = format!(
-        r#"{csr}, {{apiGroups: ["certificates.k8s.io"], resources: ["signers"], verbs: ["approve"]}}"#
-    );
-    assert!(
-        path(
-            &with_role(&signer, None, "{kind: User, name: dev}"),
-            "user:dev",
-            &[]
-        )
-        .is_some()
-    );
+    // The CSR path (see csr_signing_reaches_users_and_groups_not_masters)
+    // is not one step: certificates for system:masters are refused.
 }
 
 #[test]
@@ -262,7 +243,9 @@ fn namespace_self_grant_then_pods() {
     .expect("a path");
     assert_eq!(actors(&p), ["user:dev", "sa:infra:ops"]);
     assert!(
-        p.steps[0].action.contains("grant itself any role"),
+        p.steps[0]
+            .action
+            .contains("bind itself a role that runs pods"),
         "{p:#?}"
     );
 }
@@ -304,4 +287,188 @@ subjects: [{{kind: User, name: lead}}]
         .collect();
     // sa:infra:ops is admin itself (one step): not listed.
     assert_eq!(all, ["user:dev", "user:lead"]);
+}
+
+/// Kubernetes asks impersonation, bind and escalate with the object's
+/// name: grants limited by resourceNames count for those names.
+#[test]
+fn named_grants_count_for_their_names() {
+    let imp = r#"{apiGroups: [""], resources: ["groups"], verbs: ["impersonate"], resourceNames: ["system:masters"]}, {apiGroups: [""], resources: ["users"], verbs: ["impersonate"], resourceNames: ["nobody"]}"#;
+    let p = path(
+        &with_role(imp, None, "{kind: User, name: nora}"),
+        "user:nora",
+        &[],
+    )
+    .expect("nora");
+    assert_eq!(p.steps.len(), 1, "{p:#?}");
+    assert!(
+        p.steps[0]
+            .action
+            .contains("impersonate a user in group system:masters"),
+        "{p:#?}"
+    );
+    // Groups alone: the API server refuses group impersonation without a user.
+    let groups = r#"{apiGroups: [""], resources: ["groups"], verbs: ["impersonate"]}"#;
+    assert!(
+        path(
+            &with_role(groups, None, "{kind: User, name: gina}"),
+            "user:gina",
+            &[]
+        )
+        .is_none()
+    );
+    // Another group than system:masters is no way in.
+    let other = r#"{apiGroups: [""], resources: ["groups"], verbs: ["impersonate"], resourceNames: ["devs"]}, {apiGroups: [""], resources: ["users"], verbs: ["impersonate"]}"#;
+    let p = path(
+        &with_role(other, None, "{kind: User, name: ivy}"),
+        "user:ivy",
+        &[],
+    );
+    assert!(p.is_none(), "{p:#?}");
+    // bind limited to cluster-admin, with create on ClusterRoleBindings.
+    let bind = r#"{apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["bind"], resourceNames: ["cluster-admin"]}, {apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterrolebindings"], verbs: ["create"]}"#;
+    let p = path(
+        &with_role(bind, None, "{kind: User, name: bob}"),
+        "user:bob",
+        &[],
+    )
+    .expect("bob");
+    assert!(
+        p.steps[0].action.contains("bind itself to cluster-admin"),
+        "{p:#?}"
+    );
+    // bind limited to `view`: nothing gained.
+    let view = bind.replace("cluster-admin", "view");
+    assert!(
+        path(
+            &with_role(&view, None, "{kind: User, name: bob}"),
+            "user:bob",
+            &[]
+        )
+        .is_none()
+    );
+    // bind + update an existing ClusterRoleBinding (subjects are editable).
+    let pete = r#"{apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["bind"]}, {apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterrolebindings"], verbs: ["get", "update", "patch"]}"#;
+    assert!(
+        path(
+            &with_role(pete, None, "{kind: User, name: pete}"),
+            "user:pete",
+            &[]
+        )
+        .is_some()
+    );
+}
+
+/// escalate + update on the very ClusterRole bound to oneself.
+#[test]
+fn escalating_a_role_bound_to_oneself() {
+    let text = format!(
+        r#"{ADMIN_SA}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: self-edit}}
+rules:
+- {{apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["escalate", "update", "patch"], resourceNames: ["self-edit"]}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: eve}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: self-edit}}
+subjects: [{{kind: User, name: eve}}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: roles-in-ns}}
+rules:
+- {{apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles"], verbs: ["escalate", "create", "update", "patch"]}}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: dave, namespace: infra}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: roles-in-ns}}
+subjects: [{{kind: User, name: dave}}]
+"#
+    );
+    let p = path(&text, "user:eve", &[]).expect("eve");
+    assert_eq!(p.steps.len(), 1);
+    assert!(
+        p.steps[0]
+            .action
+            .contains("add any permission to a role bound to it"),
+        "{p:#?}"
+    );
+    // dave may rewrite Roles of infra, but none is bound to him.
+    assert!(path(&text, "user:dave", &[]).is_none());
+}
+
+/// Cluster-wide bind + create rolebindings: bind an admin ClusterRole in
+/// any namespace, so run pods anywhere.
+#[test]
+fn cluster_wide_bind_with_role_bindings() {
+    let rule = r#"{apiGroups: ["rbac.authorization.k8s.io"], resources: ["clusterroles"], verbs: ["bind"]}, {apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings"], verbs: ["create"]}"#;
+    let p = path(
+        &with_role(rule, None, "{kind: User, name: carol}"),
+        "user:carol",
+        &[],
+    )
+    .expect("carol");
+    assert_eq!(actors(&p), ["user:carol", "sa:infra:ops"]);
+}
+
+/// CSRs issue certificates for anyone but system:masters (admission
+/// refuses it): a path exists only through an identity that is admin.
+#[test]
+fn csr_signing_reaches_users_and_groups_not_masters() {
+    let csr = r#"{apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests"], verbs: ["create"]}, {apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests/approval"], verbs: ["update"]}, {apiGroups: ["certificates.k8s.io"], resources: ["signers"], verbs: ["approve"], resourceNames: ["kubernetes.io/kube-apiserver-client"]}"#;
+    let text = with_role(csr, None, "{kind: User, name: alice}");
+    assert!(
+        path(&text, "user:alice", &[]).is_none(),
+        "only a service account is admin"
+    );
+    let admin_user = format!(
+        "{text}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {{name: root}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: all}}\nsubjects: [{{kind: Group, name: ops}}]\n"
+    );
+    let p = path(&admin_user, "user:alice", &[]).expect("via group ops");
+    assert_eq!(actors(&p), ["user:alice", "group:ops"]);
+    assert!(p.steps[0].action.contains("client certificate"), "{p:#?}");
+}
+
+/// Port-forwarding reaches ports, not tokens; changing a pod cannot change
+/// its service account.
+#[test]
+fn port_forward_and_pod_patches_do_not_borrow_identities() {
+    let pf = r#"{apiGroups: [""], resources: ["pods/portforward"], verbs: ["create", "get"]}"#;
+    let deployment = r#"
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: ops, namespace: infra}
+spec:
+  selector: {matchLabels: {app: ops}}
+  template:
+    metadata: {labels: {app: ops}}
+    spec:
+      serviceAccountName: ops
+      containers: [{name: c, image: i}]
+"#;
+    let text = with_role(pf, Some("infra"), "{kind: User, name: fwd}") + deployment;
+    assert!(path(&text, "user:fwd", &[]).is_none());
+    let patch = r#"{apiGroups: [""], resources: ["pods"], verbs: ["patch"]}"#;
+    // Only the accounts pods already run as.
+    assert!(
+        path(
+            &with_role(patch, Some("infra"), "{kind: User, name: pat}"),
+            "user:pat",
+            &[]
+        )
+        .is_none()
+    );
+    let p = path(
+        &(with_role(patch, Some("infra"), "{kind: User, name: pat}") + deployment),
+        "user:pat",
+        &[],
+    )
+    .expect("running ops");
+    assert_eq!(actors(&p), ["user:pat", "sa:infra:ops"]);
 }

@@ -100,14 +100,25 @@ pub const CREATE_PERSISTENT_VOLUMES: Risk = Risk {
 
 /// `escalate` lifts the check that a role may only hold what its writer
 /// holds; `bind` lifts the same check for bindings.
+/// `bind` is authorised with the name of the role being bound: a grant
+/// limited to the roles that hold everything (`cluster-admin`, `admin`)
+/// still binds them.
 pub const ESCALATE_OR_BIND: Risk = Risk {
     index: 7,
     what: "grant any permission (escalate or bind on roles)",
-    probes: &[Probe::new(
-        &["escalate", "bind"],
-        "rbac.authorization.k8s.io",
-        &["clusterroles", "roles"],
-    )],
+    probes: &[
+        Probe::new(
+            &["escalate"],
+            "rbac.authorization.k8s.io",
+            &["clusterroles", "roles"],
+        ),
+        Probe::new(
+            &["bind"],
+            "rbac.authorization.k8s.io",
+            &["clusterroles", "roles"],
+        )
+        .or_named(&["cluster-admin", "admin"]),
+    ],
     all_of: false,
 };
 
@@ -122,15 +133,15 @@ pub const BINDINGS_WRITE: Risk = Risk {
     all_of: false,
 };
 
+/// Impersonation is authorised with the impersonated name, so a grant
+/// limited to `system:masters` (the group that bypasses authorization) is
+/// as dangerous as one on every group.
 pub const IMPERSONATE: Risk = Risk {
     index: 9,
     what: "act as other users, groups or service accounts (impersonate)",
     probes: &[
-        Probe::new(
-            &["impersonate"],
-            "",
-            &["users", "groups", "serviceaccounts"],
-        ),
+        Probe::new(&["impersonate"], "", &["users", "serviceaccounts"]),
+        Probe::new(&["impersonate"], "", &["groups"]).or_named(&["system:masters"]),
         Probe::new(&["impersonate"], "authentication.k8s.io", &["uids"]),
     ],
     all_of: false,

@@ -108,31 +108,23 @@ pub fn resource_matches(resources: &[String], resource: &str, subresource: &str)
     })
 }
 
-/// Empty `resourceNames` match every request; otherwise the request must
-/// carry a name in the list. Requests without a name (`create` of a
-/// top-level resource, `deletecollection`, `list`/`watch` without a
-/// `metadata.name` field selector) never match a name-restricted rule.
-/// `"*"` is a literal name, not a wildcard.
+/// Empty `resourceNames` match every request; otherwise the request's name
+/// must be in the list, compared literally. A request without a name
+/// (`create` of a top-level resource, `deletecollection`, `list`/`watch`
+/// without a `metadata.name` field selector) has the name `""`, so only a
+/// list holding `""` matches it. `"*"` is a literal name, not a wildcard.
 pub fn resource_name_matches(names: &[String], name: Option<&str>) -> bool {
     if names.is_empty() {
         return true;
     }
-    match name {
-        Some(n) if !n.is_empty() => names.iter().any(|x| x == n),
-        _ => false,
-    }
+    let name = name.unwrap_or("");
+    names.iter().any(|x| x == name)
 }
 
-/// `*` alone matches every path; a trailing `*` is a prefix glob;
-/// anything else is exact.
+/// `*` alone matches every path; a trailing `*` (or several) makes the
+/// rest a prefix; anything else is exact.
 pub fn non_resource_url_matches(urls: &[String], path: &str) -> bool {
     urls.iter().any(|u| {
-        if u == "*" || u == path {
-            return true;
-        }
-        match u.strip_suffix('*') {
-            Some(prefix) => path.starts_with(prefix),
-            None => false,
-        }
+        u == "*" || u == path || (u.ends_with('*') && path.starts_with(u.trim_end_matches('*')))
     })
 }

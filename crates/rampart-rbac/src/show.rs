@@ -6,7 +6,6 @@ use std::sync::Arc;
 use rampart_core::ObjectRef;
 use serde::Serialize;
 
-use crate::attrs::is_cluster_scoped;
 use crate::authz::Latent;
 use crate::model::Model;
 use crate::rule::Rule;
@@ -44,7 +43,7 @@ pub struct Permissions {
 }
 
 /// The part of `rule` a RoleBinding can grant: namespaced resources only.
-fn namespaced_part(rule: &Rule) -> Option<Rule> {
+fn namespaced_part(model: &Model, rule: &Rule) -> Option<Rule> {
     let mut r = rule.clone();
     r.non_resource_urls.clear();
     r.resources.retain(|res| {
@@ -57,7 +56,7 @@ fn namespaced_part(rule: &Rule) -> Option<Rule> {
             || base == "namespaces"
             || r.api_groups
                 .iter()
-                .any(|g| g == "*" || !is_cluster_scoped(g, base))
+                .any(|g| g == "*" || !model.is_cluster_scoped(g, base))
     });
     (!r.resources.is_empty() && !r.verbs.is_empty()).then_some(r)
 }
@@ -84,7 +83,7 @@ impl Model {
             for (i, r) in role.rules.iter().enumerate() {
                 let rule = match &b.namespace {
                     None => Some(r.rule.clone()),
-                    Some(_) => namespaced_part(&r.rule),
+                    Some(_) => namespaced_part(self, &r.rule),
                 };
                 let Some(rule) = rule else { continue };
                 out.rules.push(Permission {

@@ -158,8 +158,7 @@ pub struct Principal {
 }
 
 impl Principal {
-    /// The principal a subject authenticates as, with `extra_groups`
-    /// (kubectl's `--as-group`) added:
+    /// The principal a subject authenticates as. Without `extra_groups`:
     /// - a service account: user `system:serviceaccount:NS:NAME`, groups
     ///   `system:serviceaccounts`, `system:serviceaccounts:NS`,
     ///   `system:authenticated`;
@@ -169,36 +168,43 @@ impl Principal {
     /// - any other user: `system:authenticated`;
     /// - a group: a member of that group (and of `system:authenticated`,
     ///   unless the group is `system:unauthenticated`), with no user name.
+    ///
+    /// `extra_groups` are the groups kubectl's `--as-group` gives, with the
+    /// impersonation filter's rules: they replace a user's own groups (a
+    /// service account's included); `system:anonymous` is always in
+    /// `system:unauthenticated`; any other user is added to
+    /// `system:authenticated` unless the groups already say
+    /// `system:authenticated` or `system:unauthenticated`.
     pub fn of(subject: &Subject, extra_groups: &[String]) -> Self {
-        let mut groups = Vec::new();
+        let mut groups: Vec<String> = Vec::new();
         let user = match subject {
             Subject::ServiceAccount { namespace, name } => {
-                groups.push(SA_GROUP.to_string());
-                groups.push(format!("{SA_GROUP}:{namespace}"));
-                groups.push(AUTHENTICATED.to_string());
+                if extra_groups.is_empty() {
+                    groups.push(SA_GROUP.to_string());
+                    groups.push(format!("{SA_GROUP}:{namespace}"));
+                }
                 Some(format!("{SA_USER_PREFIX}{namespace}:{name}"))
             }
             Subject::User { name } => {
-                if name == ANONYMOUS {
-                    groups.push(UNAUTHENTICATED.to_string());
-                } else {
-                    if name.starts_with(NODE_USER_PREFIX) {
-                        groups.push(NODES.to_string());
-                    }
-                    groups.push(AUTHENTICATED.to_string());
+                if extra_groups.is_empty() && name.starts_with(NODE_USER_PREFIX) {
+                    groups.push(NODES.to_string());
                 }
                 Some(name.clone())
             }
             Subject::Group { name } => {
                 groups.push(name.clone());
-                if name != UNAUTHENTICATED {
-                    groups.push(AUTHENTICATED.to_string());
-                }
                 None
             }
         };
-        for g in extra_groups {
-            groups.push(g.clone());
+        groups.extend(extra_groups.iter().cloned());
+        let anonymous = user.as_deref() == Some(ANONYMOUS);
+        if anonymous {
+            groups.push(UNAUTHENTICATED.to_string());
+        } else if !groups
+            .iter()
+            .any(|g| g == AUTHENTICATED || g == UNAUTHENTICATED)
+        {
+            groups.push(AUTHENTICATED.to_string());
         }
         let mut seen = std::collections::HashSet::new();
         groups.retain(|g| seen.insert(g.clone()));

@@ -366,6 +366,62 @@ fn resource_name_star_is_literal() {
     assert!(can(&m, "user:u", "get", "secrets/*", None, Some("a")));
 }
 
+/// A custom resource the input's CRD declares cluster-scoped is asked
+/// for without a namespace, so RoleBindings never grant it.
+#[test]
+fn cluster_scoped_custom_resources_are_out_of_role_bindings_reach() {
+    let m = model(
+        r#"
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.com}
+spec:
+  group: example.com
+  scope: Cluster
+  names: {plural: widgets, kind: Widget}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: r}
+rules: [{apiGroups: [example.com], resources: [widgets, gadgets], verbs: [list]}]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: b, namespace: team}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}
+subjects: [{kind: User, name: u}]
+"#,
+    );
+    assert!(!can(
+        &m,
+        "user:u",
+        "list",
+        "widgets.example.com",
+        None,
+        Some("team")
+    ));
+    assert!(can(
+        &m,
+        "user:u",
+        "list",
+        "gadgets.example.com",
+        None,
+        Some("team")
+    ));
+}
+
+/// A nameless request has the name `""`: a list holding `""` (an empty
+/// Helm value, say) grants list, nameless create and deletecollection.
+#[test]
+fn resource_name_empty_string_matches_nameless_requests() {
+    let m = cluster_grant(
+        r#"{apiGroups: [""], resources: ["secrets"], resourceNames: [""], verbs: ["list", "create", "get"]}"#,
+    );
+    assert!(can(&m, "user:u", "list", "secrets", None, Some("a")));
+    assert!(can(&m, "user:u", "create", "secrets", None, Some("a")));
+    assert!(!can(&m, "user:u", "get", "secrets/s1", None, Some("a")));
+}
+
 // ---- nonResourceURLs ----
 
 #[test]
@@ -384,6 +440,10 @@ fn non_resource_urls_exact_star_and_prefix() {
     ));
     assert!(!can(&m, "user:u", "get", "/logs", None, None));
     assert!(!can(&m, "user:u", "post", "/healthz", None, None));
+    // Every trailing `*` is dropped before the prefix test.
+    let stars = cluster_grant(r#"{nonResourceURLs: ["/logs**"], verbs: ["get"]}"#);
+    assert!(can(&stars, "user:u", "get", "/logs/x", None, None));
+    assert!(can(&stars, "user:u", "get", "/logsmore", None, None));
     let all = cluster_grant(r#"{nonResourceURLs: ["*"], verbs: ["get"]}"#);
     assert!(can(&all, "user:u", "get", "/metrics", None, None));
     assert!(can(&all, "user:u", "get", "/", None, None));
@@ -758,7 +818,7 @@ fn subject_parser() {
     ] {
         assert!(Subject::parse(bad).is_err(), "{bad}");
     }
-    let p = Principal::parse("sa:ci:deployer", &["extra".to_string()]).unwrap();
+    let p = Principal::parse("sa:ci:deployer", &[]).unwrap();
     assert_eq!(p.user.as_deref(), Some("system:serviceaccount:ci:deployer"));
     assert_eq!(
         p.groups,
@@ -766,8 +826,34 @@ fn subject_parser() {
             "system:serviceaccounts",
             "system:serviceaccounts:ci",
             "system:authenticated",
-            "extra"
         ]
+    );
+    // --group works like kubectl's --as-group: the given groups replace a
+    // user's own, system:authenticated is added unless already decided.
+    let groups = |spec: &str, extra: &[&str]| {
+        let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        Principal::parse(spec, &extra).unwrap().groups
+    };
+    assert_eq!(
+        groups("sa:ci:deployer", &["extra"]),
+        ["extra", "system:authenticated"]
+    );
+    assert_eq!(groups("user:node", &["x"]), ["x", "system:authenticated"]);
+    assert_eq!(
+        groups("user:system:node:n1", &[]),
+        ["system:nodes", "system:authenticated"]
+    );
+    assert_eq!(
+        groups("user:u", &["system:unauthenticated"]),
+        ["system:unauthenticated"]
+    );
+    assert_eq!(
+        groups("user:system:anonymous", &[]),
+        ["system:unauthenticated"]
+    );
+    assert_eq!(
+        groups("group:system:unauthenticated", &[]),
+        ["system:unauthenticated"]
     );
     assert_eq!(Subject::sa("ci", "deployer").to_string(), "sa:ci:deployer");
 }
@@ -789,7 +875,32 @@ fn request_parser() {
         Request::NonResource { .. }
     ));
     assert!(Request::from_kubectl("", "pods", None, None).is_err());
-    assert!(Request::from_kubectl("get", "pods/a/b", None, None).is_err());
+    assert!(Request::from_kubectl("get", "pods/", None, None).is_err());
+    // The name is everything after the first `/`, as kubectl splits it.
+    let r = ResourceAttributes::from_kubectl(
+        "approve",
+        "signers.certificates.k8s.io/kubernetes.io/kube-apiserver-client",
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(r.resource, "signers");
+    assert_eq!(
+        r.name.as_deref(),
+        Some("kubernetes.io/kube-apiserver-client")
+    );
+    // Versions between resource and group are dropped; case is folded.
+    for (arg, group) in [
+        ("deployments.v1.apps", "apps"),
+        ("hpa.v2beta2.autoscaling", "autoscaling"),
+        ("Pods", ""),
+        ("foos.stable.example.com", "stable.example.com"),
+        ("foos.v1alpha1.example.com", "example.com"),
+    ] {
+        let r = ResourceAttributes::from_kubectl("get", arg, None, None).unwrap();
+        assert_eq!(r.api_group, group, "{arg}");
+        assert_eq!(r.resource, r.resource.to_lowercase(), "{arg}");
+    }
 }
 
 // ---- aggregation ----

@@ -104,12 +104,10 @@ fn request(r: &RbacRequestArgs, verb: &str, resource: &str) -> Result<Request, u
     } else {
         Some(r.namespace.as_deref().unwrap_or("default"))
     };
-    Request::from_kubectl(verb, resource, r.subresource.as_deref(), namespace)
-        .map(Request::normalized)
-        .map_err(|e| {
-            eprintln!("error: {e}");
-            exit::ERROR
-        })
+    Request::from_kubectl(verb, resource, r.subresource.as_deref(), namespace).map_err(|e| {
+        eprintln!("error: {e}");
+        exit::ERROR
+    })
 }
 
 fn json(value: &impl serde::Serialize) -> String {
@@ -218,10 +216,14 @@ fn who_can(args: RbacWhoCanArgs) -> u8 {
 
 fn list(items: &[String]) -> String {
     if items.is_empty() {
-        "-".to_string()
-    } else {
-        items.join(",")
+        return "-".to_string();
     }
+    // An empty name is a real entry (it matches nameless requests).
+    let shown: Vec<&str> = items
+        .iter()
+        .map(|i| if i.is_empty() { "\"\"" } else { i.as_str() })
+        .collect();
+    shown.join(",")
 }
 
 /// `pods`, `deployments.apps`, `*.*`: resources qualified by group.

@@ -3,6 +3,7 @@
 //! Each submodule belongs to one family of rules; general helpers stay here.
 
 pub mod images;
+pub mod netpol;
 pub mod objects;
 pub mod pss;
 pub mod rbac;

@@ -156,6 +156,12 @@ pub const CIS_5_2_9: Reference = Reference {
     title: "Minimize the admission of containers with capabilities assigned",
 };
 
+pub const CIS_5_3_2: Reference = Reference {
+    framework: Framework::Cis,
+    id: "5.3.2",
+    title: "Ensure that all Namespaces have Network Policies defined",
+};
+
 pub const CIS_5_4_1: Reference = Reference {
     framework: Framework::Cis,
     id: "5.4.1",

@@ -1,8 +1,8 @@
 use std::collections::HashMap;
 
 use rampart_core::rule::Category;
-use rampart_core::{Check, Inventory, InventoryCtx, Reporter, Rule, RuleMeta, Severity};
-use rampart_rbac::{Role, is_cluster_scoped, is_cluster_scoped_in_any_group};
+use rampart_core::{Check, InventoryCtx, Reporter, Rule, RuleMeta, Severity};
+use rampart_rbac::{Model, Role, is_cluster_scoped_in_any_group};
 
 use crate::support::rbac;
 
@@ -65,7 +65,7 @@ fn check(ctx: &InventoryCtx, out: &mut Reporter) {
         };
         let only = memo
             .entry(role)
-            .or_insert_with(|| only_namespaced(ctx.inventory, &model.roles[role]));
+            .or_insert_with(|| only_namespaced(&model, &model.roles[role]));
         let Some(resources) = only else {
             continue;
         };
@@ -92,7 +92,7 @@ RoleBindings in the namespaces that need them would grant them there only",
 /// The resources `role` names (`pods`, `deployments.apps`), when every
 /// one is namespaced; `None` when one may be cluster-scoped, a rule names
 /// a non-resource URL, or no rule names a resource.
-fn only_namespaced(inventory: &Inventory, role: &Role) -> Option<Vec<String>> {
+fn only_namespaced(model: &Model, role: &Role) -> Option<Vec<String>> {
     let mut names = Vec::new();
     for r in &role.rules {
         let r = &r.rule;
@@ -105,7 +105,7 @@ fn only_namespaced(inventory: &Inventory, role: &Role) -> Option<Vec<String>> {
                 return None;
             }
             for group in &r.api_groups {
-                if may_be_cluster_scoped(inventory, group, base) {
+                if may_be_cluster_scoped(model, group, base) {
                     return None;
                 }
                 let name = show(group, resource);
@@ -135,33 +135,14 @@ fn show(group: &str, resource: &str) -> String {
 /// Conservative: a resource whose name is that of a built-in cluster-scoped
 /// resource in any group (`nodes` of `metrics.k8s.io` is cluster-scoped
 /// too) counts as cluster-scoped.
-fn may_be_cluster_scoped(inventory: &Inventory, group: &str, resource: &str) -> bool {
-    if is_cluster_scoped(group, resource) || is_cluster_scoped_in_any_group(resource) {
+fn may_be_cluster_scoped(model: &Model, group: &str, resource: &str) -> bool {
+    if model.is_cluster_scoped(group, resource) || is_cluster_scoped_in_any_group(resource) {
         return true;
     }
     let group = (group != "*").then_some(group);
-    crd_scope(inventory, group, resource).unwrap_or_else(|| {
+    model.custom_scope(group, resource).unwrap_or_else(|| {
         // Custom cluster-scoped kinds are named so by convention
         // (`ClusterIssuer`, `GatewayClass`, `VolumeSnapshotClass`).
         resource.starts_with("cluster") || resource.ends_with("classes")
     })
-}
-
-/// Whether the input's CustomResourceDefinition for `resource` (of
-/// `group`, or of any group) makes it cluster-scoped; `None` without one.
-fn crd_scope(inventory: &Inventory, group: Option<&str>, resource: &str) -> Option<bool> {
-    let mut found = None;
-    for crd in inventory.of_kind("CustomResourceDefinition") {
-        let Some(spec) = crd.root.get("spec") else {
-            continue;
-        };
-        let plural = spec.path(&["names", "plural"]).and_then(|n| n.as_str());
-        let crd_group = spec.get("group").and_then(|n| n.as_str());
-        if plural != Some(resource) || group.is_some_and(|g| crd_group != Some(g)) {
-            continue;
-        }
-        let cluster = spec.get("scope").and_then(|n| n.as_str()) == Some("Cluster");
-        found = Some(found.unwrap_or(false) || cluster);
-    }
-    found
 }

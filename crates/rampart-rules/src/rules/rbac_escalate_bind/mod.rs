@@ -18,9 +18,11 @@ check and `bind` lifts the second, so either one, together with writing roles or
 (which the stock `admin` role grants in a namespace), gives its holder any permission in its \
 scope — `bind` on every ClusterRole through a ClusterRoleBinding means binding `cluster-admin` \
 to oneself. Reported: `escalate` or `bind` (or `*` verbs) on `roles` or `clusterroles` in \
-`rbac.authorization.k8s.io`, whether or not the same binding also grants the writes. Not \
-reported: rules limited by `resourceNames`, such as `bind` on the ClusterRoles `view` and `edit` \
-only, which is how Kubernetes intends binding rights to be delegated.",
+`rbac.authorization.k8s.io`, whether or not the same binding also grants the writes; `bind` also \
+when limited by `resourceNames` to `cluster-admin` or `admin`, since Kubernetes checks `bind` \
+with the name of the role being bound. Not reported: other rules limited by `resourceNames`, \
+such as `bind` on the ClusterRoles `view` and `edit` only, which is how Kubernetes intends \
+binding rights to be delegated (`rampart rbac paths` still follows them).",
         remediation: r#"Delegate binding rights by naming the roles that may be bound, and drop
 `escalate` unless the subject is a controller that must write roles it does not hold:
 

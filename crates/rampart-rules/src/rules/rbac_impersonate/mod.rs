@@ -15,13 +15,16 @@ pub static RULE: Rule = Rule {
 or `Impersonate-Uid` headers (kubectl's `--as` and `--as-group`), and the API server then \
 authorises the request as that identity instead of the caller. `impersonate` on `users` and \
 `groups` through a ClusterRoleBinding is cluster admin: the caller names any user and the group \
-`system:masters`, which no authorizer checks. Impersonating a service account is checked in that \
-account's namespace, so a RoleBinding grants it for the service accounts of its namespace, while \
-users and groups are cluster-scoped and a RoleBinding grants nothing on them. Reported: \
-`impersonate` (or `*` verbs) on `users`, `groups` or `serviceaccounts` in the core group, or on \
-`uids` in `authentication.k8s.io`, each on its own — although the API server accepts group or \
-UID impersonation only together with a user. Not reported: rules limited by `resourceNames` to \
-named identities.",
+`system:masters`, which no authorizer checks (the API server accepts group impersonation only \
+together with a user, so both are needed). Each impersonated name is authorised on its own, so \
+a rule limited by `resourceNames` to `system:masters` is as dangerous as one on every group. \
+Impersonating a service account is checked in that account's namespace, so a RoleBinding grants \
+it for the service accounts of its namespace, while users and groups are cluster-scoped and a \
+RoleBinding grants nothing on them. Reported: `impersonate` (or `*` verbs) on `users`, \
+`serviceaccounts` or `groups` in the core group (on `groups` also when limited to \
+`system:masters`), or on `uids` in `authentication.k8s.io`, each on its own. Not reported: rules \
+limited by `resourceNames` to other named identities — `rampart rbac paths` follows those to \
+whatever the named identities hold.",
         remediation: r#"Name the identities that may be impersonated, and never allow
 impersonating groups unless the subject is an authenticating proxy you operate:
 

@@ -4,12 +4,17 @@ use rampart_rbac::{Binding, Scope, Subject};
 
 use crate::support::{rbac, refs};
 
-/// The discovery roles Kubernetes binds to everyone itself: they reveal the
-/// API's shape and version, and let a user ask what it may do.
-const DISCOVERY_CLUSTER_ROLES: &[&str] = &[
-    "system:basic-user",
-    "system:discovery",
-    "system:public-info-viewer",
+/// The discovery roles Kubernetes binds to everyone itself, and to whom:
+/// `system:public-info-viewer` (version, health) to everyone, credentials
+/// or not; `system:discovery` (the API's shape) and `system:basic-user`
+/// (what may I do?) to authenticated users only.
+const DISCOVERY_CLUSTER_ROLES: &[(&str, &[&str])] = &[
+    ("system:basic-user", &["system:authenticated"]),
+    ("system:discovery", &["system:authenticated"]),
+    (
+        "system:public-info-viewer",
+        &["system:authenticated", "system:unauthenticated"],
+    ),
 ];
 
 /// kubeadm's Role in `kube-public` that lets joining nodes read the
@@ -30,7 +35,8 @@ GKE, any Google account in the world); group `system:serviceaccounts` is every s
 account, so any compromised pod. Whatever a binding grants them is granted to an attacker \
 before any other foothold. Every binding naming one of them is reported, at that subject, \
 except the discovery roles Kubernetes binds to them itself (ClusterRoles \
-`system:basic-user`, `system:discovery`, `system:public-info-viewer`, and kubeadm's \
+`system:public-info-viewer` to everyone, `system:basic-user` and `system:discovery` to \
+`system:authenticated` only, and kubeadm's \
 `kubeadm:bootstrap-signer-clusterinfo` Role in `kube-public`) and Kubernetes' own bindings \
 (labelled `kubernetes.io/bootstrapping: rbac-defaults`). A namespace's service accounts \
 (`system:serviceaccounts:NAMESPACE`) are not everyone and are not reported.",
@@ -60,11 +66,14 @@ subjects:
 
 fn check(ctx: &InventoryCtx, out: &mut Reporter) {
     let model = rbac::model(ctx, out);
-    for b in model.bindings.iter().filter(|b| !b.stock && !is_discovery(b)) {
+    for b in model.bindings.iter().filter(|b| !b.stock) {
         for (i, s) in rbac::distinct_subjects(b) {
             let Some(who) = audience(s) else {
                 continue;
             };
+            if is_discovery(b, s) {
+                continue;
+            }
             let message = format!(
                 "binds {s} ({who}) to {} {}{}",
                 rbac::role_name(b),
@@ -76,11 +85,20 @@ fn check(ctx: &InventoryCtx, out: &mut Reporter) {
     }
 }
 
-fn is_discovery(b: &Binding) -> bool {
+/// Whether `b` binds `subject` to a role Kubernetes (or kubeadm) itself
+/// grants that subject.
+fn is_discovery(b: &Binding, subject: &Subject) -> bool {
     let name = b.role_ref.name.as_str();
     match b.role_ref.kind.as_str() {
-        "ClusterRole" => DISCOVERY_CLUSTER_ROLES.contains(&name),
-        "Role" => b.namespace.as_deref() == Some(KUBEADM_CLUSTER_INFO.0) && name == KUBEADM_CLUSTER_INFO.1,
+        "ClusterRole" => DISCOVERY_CLUSTER_ROLES.iter().any(|(role, to)| {
+            *role == name
+                && matches!(subject, Subject::Group { name: g } if to.contains(&g.as_str()))
+        }),
+        // kubeadm binds it to anonymous users, so that joining nodes can
+        // read the cluster-info ConfigMap.
+        "Role" => {
+            b.namespace.as_deref() == Some(KUBEADM_CLUSTER_INFO.0) && name == KUBEADM_CLUSTER_INFO.1
+        }
         _ => false,
     }
 }
