@@ -2,21 +2,21 @@
 //! protocol, and what each workload accepts from / may reach outside the
 //! cluster.
 //!
-//! Workloads are grouped into classes that no policy can tell apart: same
-//! namespace, same values for every label key some selector looks at, same
-//! container ports for every port name some rule uses. Every policy
-//! treats all members of a class alike, so reachability is computed once
-//! per pair of classes, with each rule's peers precomputed as a set of
-//! classes.
+//! Workloads are grouped into classes that no policy can tell apart: the
+//! same policies select them, the same pod peers match them, and they
+//! have the same container ports for every port name some rule uses.
+//! Every policy treats all members of a class alike, so reachability is
+//! computed once per pair of classes, with each rule's peers precomputed
+//! as a set of classes — and only for pairs that both sides' peers let
+//! through.
 
 use std::collections::BTreeSet;
 
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-use crate::eval::Endpoint;
 use crate::ipset::IpSet;
-use crate::model::{Direction, Labels, Model, Peer, Rule};
+use crate::model::{Direction, Model, Peer, Rule};
 use crate::ports::{self, NamedPorts, Port, PortSet};
 
 /// One allowed connection between two workloads (indices in
@@ -51,6 +51,18 @@ impl Bits {
     fn has(&self, i: usize) -> bool {
         self.0[i / 64] & (1 << (i % 64)) != 0
     }
+    fn union_with(&mut self, other: &Bits) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a |= b;
+        }
+    }
+    fn ones(&self) -> impl Iterator<Item = usize> + '_ {
+        self.0.iter().enumerate().flat_map(|(i, &word)| {
+            (0..64)
+                .filter(move |b| word & (1 << b) != 0)
+                .map(move |b| i * 64 + b)
+        })
+    }
 }
 
 /// A rule of a policy isolating some class, prepared: which classes its
@@ -82,113 +94,191 @@ pub struct Classes<'m> {
     rules: Vec<Prepared<'m>>,
 }
 
-fn relevant_keys(model: &Model) -> (BTreeSet<String>, BTreeSet<String>) {
-    use rampart_core::selector::Selector;
-    let mut keys = BTreeSet::new();
+/// Port names some rule uses: the only container ports that can matter.
+fn used_port_names(model: &Model) -> BTreeSet<&str> {
     let mut names = BTreeSet::new();
-    let mut add = |s: &Selector| {
-        if let Selector::All(reqs) = s {
-            for r in reqs {
-                keys.insert(r.key.clone());
-            }
-        }
-    };
     for p in &model.policies {
-        add(&p.pod_selector);
         for d in [Direction::Ingress, Direction::Egress] {
             for r in p.rules(d).into_iter().flatten() {
-                for peer in &r.peers {
-                    if let Peer::Pods { pods, .. } = peer {
-                        add(pods);
-                    }
-                }
                 for s in &r.ports {
                     if let Port::Named(n) = &s.port {
-                        names.insert(n.clone());
+                        names.insert(n.as_str());
                     }
                 }
             }
         }
     }
-    (keys, names)
+    names
+}
+
+/// What a policy can tell about a workload: whether the policy selects
+/// it, or whether a rule's pod peer matches it.
+enum Feature {
+    Selected {
+        policy: usize,
+    },
+    /// Index into the pod peers.
+    Peer {
+        peer: usize,
+    },
 }
 
 impl<'m> Classes<'m> {
+    /// Groups workloads by everything policies can tell about them —
+    /// which policies select them, which pod peers match them, and the
+    /// container ports of the port names rules use — and prepares every
+    /// rule's peers as a set of classes.
     pub fn build(model: &'m Model) -> Classes<'m> {
-        let (keys, names) = relevant_keys(model);
-        let mut index: FxHashMap<(String, Labels, NamedPorts), usize> = FxHashMap::default();
-        let mut members: Vec<Vec<usize>> = Vec::new();
+        let mut by_namespace: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
         for (i, w) in model.workloads.iter().enumerate() {
-            let labels: Labels = w
-                .labels
-                .iter()
-                .filter(|(k, _)| keys.contains(*k))
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
+            by_namespace
+                .entry(w.namespace.as_str())
+                .or_default()
+                .push(i);
+        }
+        let labels = |w: usize| {
+            let l = &model.workloads[w].labels;
+            move |k: &str| l.get(k).map(String::as_str)
+        };
+        // Every feature, then the workloads having it (in parallel: each
+        // is a selector run over the workloads it can concern).
+        let mut features: Vec<Feature> = Vec::new();
+        // (policy, direction, rule, peer) → feature; and each pod peer with
+        // the namespace of its policy.
+        let mut peer_feature: FxHashMap<(usize, Direction, usize, usize), usize> =
+            FxHashMap::default();
+        let mut peers: Vec<(&Peer, &str)> = Vec::new();
+        let mut policy_feature: Vec<usize> = Vec::with_capacity(model.policies.len());
+        for (pi, p) in model.policies.iter().enumerate() {
+            policy_feature.push(features.len());
+            features.push(Feature::Selected { policy: pi });
+            for d in [Direction::Ingress, Direction::Egress] {
+                for (ri, rule) in p.rules(d).into_iter().flatten().enumerate() {
+                    for (k, peer) in rule.peers.iter().enumerate() {
+                        if let Peer::Pods { .. } = peer {
+                            peer_feature.insert((pi, d, ri, k), features.len());
+                            features.push(Feature::Peer { peer: peers.len() });
+                            peers.push((peer, p.namespace.as_str()));
+                        }
+                    }
+                }
+            }
+        }
+        let none: Vec<usize> = Vec::new();
+        let having: Vec<Vec<usize>> = features
+            .par_iter()
+            .map(|f| match f {
+                Feature::Selected { policy } => {
+                    let p = &model.policies[*policy];
+                    by_namespace
+                        .get(p.namespace.as_str())
+                        .unwrap_or(&none)
+                        .iter()
+                        .copied()
+                        .filter(|&w| p.pod_selector.matches(labels(w)))
+                        .collect()
+                }
+                Feature::Peer { peer, .. } => {
+                    let (peer, namespace) = peers[*peer];
+                    let Peer::Pods { namespaces, pods } = peer else {
+                        return Vec::new();
+                    };
+                    let in_namespaces: Vec<&str> = match namespaces {
+                        None => vec![namespace],
+                        Some(sel) => model
+                            .namespaces
+                            .iter()
+                            .filter(|ns| sel.matches(|k| ns.labels.get(k).map(String::as_str)))
+                            .map(|ns| ns.name.as_str())
+                            .collect(),
+                    };
+                    in_namespaces
+                        .iter()
+                        .flat_map(|ns| by_namespace.get(ns).unwrap_or(&none).iter().copied())
+                        .filter(|&w| pods.matches(labels(w)))
+                        .collect()
+                }
+            })
+            .collect();
+        let mut signature: Vec<Vec<u32>> = vec![Vec::new(); model.workloads.len()];
+        for (f, ws) in having.iter().enumerate() {
+            for &w in ws {
+                signature[w].push(f as u32);
+            }
+        }
+        let used = used_port_names(model);
+        let mut index: FxHashMap<(Vec<u32>, NamedPorts), usize> = FxHashMap::default();
+        let mut members: Vec<Vec<usize>> = Vec::new();
+        let mut class_of = vec![0; model.workloads.len()];
+        for (i, (w, sig)) in model.workloads.iter().zip(signature).enumerate() {
             let mut ports: NamedPorts = w
                 .ports
                 .iter()
-                .filter(|(n, _, _)| names.contains(n))
+                .filter(|(n, _, _)| used.contains(n.as_str()))
                 .cloned()
                 .collect();
             ports.sort();
             let next = members.len();
-            let c = *index
-                .entry((w.namespace.clone(), labels, ports))
-                .or_insert(next);
+            let c = *index.entry((sig, ports)).or_insert(next);
             if c == next {
                 members.push(Vec::new());
             }
             members[c].push(i);
+            class_of[i] = c;
         }
-        let reps: Vec<usize> = members.iter().map(|m| m[0]).collect();
-        let n = reps.len();
-        // Each rule of each policy, prepared once.
+        let n = members.len();
+        let class_bits = |f: usize| {
+            let mut b = Bits::new(n);
+            for &w in &having[f] {
+                b.set(class_of[w]);
+            }
+            b
+        };
+        // Each rule of each policy, prepared once; and the rules isolating
+        // each class.
         let mut rules: Vec<Prepared<'m>> = Vec::new();
-        let mut rule_index: FxHashMap<(usize, Direction, usize), usize> = FxHashMap::default();
+        let mut ingress: Vec<Option<Vec<usize>>> = vec![None; n];
+        let mut egress: Vec<Option<Vec<usize>>> = vec![None; n];
         for (pi, p) in model.policies.iter().enumerate() {
+            let selected = class_bits(policy_feature[pi]);
             for d in [Direction::Ingress, Direction::Egress] {
-                for (ri, rule) in p.rules(d).into_iter().flatten().enumerate() {
+                let Some(policy_rules) = p.rules(d) else {
+                    continue;
+                };
+                let mut ids = Vec::with_capacity(policy_rules.len());
+                for (ri, rule) in policy_rules.iter().enumerate() {
                     let peers = (!rule.peers.is_empty()).then(|| {
                         let mut b = Bits::new(n);
-                        for (c, &w) in reps.iter().enumerate() {
-                            if model.rule_peer_matches(rule, &p.namespace, Endpoint::Workload(w)) {
-                                b.set(c);
+                        for k in 0..rule.peers.len() {
+                            if let Some(&f) = peer_feature.get(&(pi, d, ri, k)) {
+                                b.union_with(&class_bits(f));
                             }
                         }
                         b
                     });
                     let named = rule.ports.iter().any(|s| matches!(s.port, Port::Named(_)));
-                    rule_index.insert((pi, d, ri), rules.len());
+                    ids.push(rules.len());
                     rules.push(Prepared {
                         peers,
                         rule,
                         fixed_ports: (!named).then(|| ports::allowed(&rule.ports, None)),
                     });
                 }
+                let slot = match d {
+                    Direction::Ingress => &mut ingress,
+                    Direction::Egress => &mut egress,
+                };
+                for (c, isolated) in slot.iter_mut().enumerate() {
+                    if selected.has(c) {
+                        isolated.get_or_insert_with(Vec::new).extend(&ids);
+                    }
+                }
             }
         }
-        let isolation = |d: Direction| -> Vec<Option<Vec<usize>>> {
-            reps.iter()
-                .map(|&w| {
-                    let isolating = model.isolating(&model.workloads[w], d);
-                    (!isolating.is_empty()).then(|| {
-                        isolating
-                            .iter()
-                            .flat_map(|&pi| {
-                                let count = model.policies[pi].rules(d).map_or(0, <[Rule]>::len);
-                                (0..count).map(move |ri| (pi, ri))
-                            })
-                            .map(|(pi, ri)| rule_index[&(pi, d, ri)])
-                            .collect()
-                    })
-                })
-                .collect()
-        };
         Classes {
             model,
-            ingress: isolation(Direction::Ingress),
-            egress: isolation(Direction::Egress),
+            ingress,
+            egress,
             members,
             rules,
         }
@@ -226,16 +316,36 @@ impl<'m> Classes<'m> {
         ingress.intersect(&side(&self.egress[s], d))
     }
 
+    /// The classes `rules` let through (`None`: every class — the
+    /// direction is not isolated, or a rule has no peers).
+    fn reach(&self, rules: &Option<Vec<usize>>) -> Option<Bits> {
+        let rules = rules.as_ref()?;
+        let mut out = Bits::new(self.members.len());
+        for &r in rules {
+            out.union_with(self.rules[r].peers.as_ref()?);
+        }
+        Some(out)
+    }
+
     /// Every allowed workload-to-workload connection, a workload to itself
     /// included (its pods talk to each other under the same policies), in
-    /// (from, to) order.
+    /// (from, to) order. Only pairs both sides' peers allow are evaluated:
+    /// with default-deny policies, a tiny share of all pairs.
     pub fn links(&self) -> Vec<Link> {
         let n = self.members.len();
+        let accepts: Vec<Option<Bits>> = self.ingress.iter().map(|r| self.reach(r)).collect();
         let per_source: Vec<Vec<Link>> = (0..n)
             .into_par_iter()
             .map(|s| {
                 let mut out = Vec::new();
-                for d in 0..n {
+                let targets: Vec<usize> = match self.reach(&self.egress[s]) {
+                    Some(bits) => bits.ones().collect(),
+                    None => (0..n).collect(),
+                };
+                for d in targets {
+                    if accepts[d].as_ref().is_some_and(|a| !a.has(s)) {
+                        continue;
+                    }
                     let ports = self.between(s, d);
                     if ports.is_empty() {
                         continue;

@@ -230,8 +230,8 @@ fn peer_text(model: &Model, p: &Peer) -> String {
 
 /// Machine rows: one per CIDR of an address set, so that another tool's
 /// connection list compares line by line.
-fn rows(model: &Model, connections: &[Connection]) -> Vec<Row> {
-    let ends = |p: &Peer| -> Vec<End> {
+fn rows<'a>(model: &'a Model, connections: &'a [Connection]) -> impl Iterator<Item = Row> + 'a {
+    let ends = move |p: &Peer| -> Vec<End> {
         match p {
             Peer::Workload(w) => {
                 let w = &model.workloads[*w];
@@ -246,15 +246,15 @@ fn rows(model: &Model, connections: &[Connection]) -> Vec<Row> {
                 .collect(),
         }
     };
-    let mut out = Vec::with_capacity(connections.len());
-    for c in connections {
-        for from in ends(&c.from) {
-            for to in ends(&c.to) {
-                out.push(Row::new(from.clone(), to, c.ports.clone()));
-            }
-        }
-    }
-    out
+    connections.iter().flat_map(move |c| {
+        let tos = ends(&c.to);
+        ends(&c.from).into_iter().flat_map(move |from| {
+            let ports = c.ports.clone();
+            tos.clone()
+                .into_iter()
+                .map(move |to| Row::new(from.clone(), to, ports.clone()))
+        })
+    })
 }
 
 fn escape_html(s: &str) -> String {
@@ -272,7 +272,14 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-fn render_matrix(model: &Model, connections: &[Connection], format: MatrixFormat) -> String {
+/// Writes the matrix in `format`. Machine formats stream row by row: a
+/// large matrix is never held as one string.
+fn write_matrix(
+    model: &Model,
+    connections: &[Connection],
+    format: MatrixFormat,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
     let workloads = model.workloads.len();
     let people = || -> Vec<(String, String, String)> {
         connections
@@ -286,40 +293,37 @@ fn render_matrix(model: &Model, connections: &[Connection], format: MatrixFormat
             })
             .collect()
     };
-    let mut out = String::new();
     match format {
         MatrixFormat::Json => {
-            #[derive(Serialize)]
-            struct Report<'a> {
-                #[serde(rename = "schemaVersion")]
-                schema_version: u32,
-                workloads: usize,
-                connections: &'a [Row],
+            write!(
+                w,
+                "{{\"schemaVersion\":1,\"workloads\":{workloads},\"connections\":["
+            )?;
+            for (i, r) in rows(model, connections).enumerate() {
+                if i > 0 {
+                    w.write_all(b",")?;
+                }
+                serde_json::to_writer(&mut *w, &r)?;
             }
-            out = serde_json::to_string(&Report {
-                schema_version: 1,
-                workloads,
-                connections: &rows(model, connections),
-            })
-            .unwrap_or_default();
-            out.push('\n');
+            w.write_all(b"]}\n")
         }
         MatrixFormat::Csv => {
-            out.push_str("from,to,ports\n");
+            w.write_all(b"from,to,ports\n")?;
             for r in rows(model, connections) {
-                let _ = writeln!(
-                    out,
+                writeln!(
+                    w,
                     "{},{},{}",
                     csv_field(&r.from.text()),
                     csv_field(&r.to.text()),
                     csv_field(&r.port_set.to_string().replace(", ", ";"))
-                );
+                )?;
             }
+            Ok(())
         }
         MatrixFormat::Table => {
             let people = people();
             if people.is_empty() {
-                out.push_str("no connection is allowed\n");
+                w.write_all(b"no connection is allowed\n")?;
             }
             let width = people
                 .iter()
@@ -332,51 +336,51 @@ fn render_matrix(model: &Model, connections: &[Connection], format: MatrixFormat
                 .max()
                 .unwrap_or(0);
             for (from, to, ports) in &people {
-                let _ = writeln!(out, "{from:width$}  →  {to:width_to$}  {ports}");
+                writeln!(w, "{from:width$}  →  {to:width_to$}  {ports}")?;
             }
+            Ok(())
         }
         MatrixFormat::Dot => {
             let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
-            out.push_str(
-                "digraph reachability {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n",
-            );
+            w.write_all(
+                b"digraph reachability {\n  rankdir=LR;\n  node [shape=box, fontname=\"Helvetica\"];\n",
+            )?;
             for (from, to, ports) in people() {
-                let _ = writeln!(
-                    out,
+                writeln!(
+                    w,
                     "  {} -> {} [label={}];",
                     quote(&from),
                     quote(&to),
                     quote(&ports)
-                );
+                )?;
             }
-            out.push_str("}\n");
+            w.write_all(b"}\n")
         }
         MatrixFormat::Html => {
             let people = people();
-            out.push_str(
-                "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>rampart netpol matrix</title>\n\
+            w.write_all(
+                b"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>rampart netpol matrix</title>\n\
 <style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 8px;text-align:left}th{background:#eee}</style>\n\
 </head><body>\n<h1>Allowed connections</h1>\n",
-            );
-            let _ = writeln!(
-                out,
+            )?;
+            writeln!(
+                w,
                 "<p>{} connections between {workloads} workloads and addresses outside the cluster.</p>",
                 people.len()
-            );
-            out.push_str("<table>\n<tr><th>from</th><th>to</th><th>ports</th></tr>\n");
+            )?;
+            w.write_all(b"<table>\n<tr><th>from</th><th>to</th><th>ports</th></tr>\n")?;
             for (from, to, ports) in &people {
-                let _ = writeln!(
-                    out,
+                writeln!(
+                    w,
                     "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
                     escape_html(from),
                     escape_html(to),
                     escape_html(ports)
-                );
+                )?;
             }
-            out.push_str("</table>\n</body></html>\n");
+            w.write_all(b"</table>\n</body></html>\n")
         }
     }
-    out
 }
 
 /// `rampart netpol matrix`.
@@ -386,8 +390,9 @@ fn matrix(args: NetpolMatrixArgs) -> u8 {
         Err(code) => return code,
     };
     let connections = connections(&loaded.model, args.namespace.as_deref());
-    let text = render_matrix(&loaded.model, &connections, args.output);
-    finish(crate::out::emit(&text), loaded.errors, exit::CLEAN)
+    let written =
+        crate::out::emit_with(|w| write_matrix(&loaded.model, &connections, args.output, w));
+    finish(written, loaded.errors, exit::CLEAN)
 }
 
 /// Finds a workload by `NAMESPACE/NAME` or `NAMESPACE/KIND/NAME`, or reads

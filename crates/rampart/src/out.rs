@@ -8,8 +8,16 @@ use std::io::Write;
 /// (after saying why on stderr) when stdout could not be written.
 #[must_use]
 pub fn emit(text: &str) -> bool {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+    emit_with(|w| w.write_all(text.as_bytes()))
+}
+
+/// Streams output to stdout through `write` (a large report is never held
+/// as one string); a closed pipe ends it quietly. False (after saying why
+/// on stderr) when stdout could not be written.
+#[must_use]
+pub fn emit_with(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> bool {
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    match write(&mut out).and_then(|()| out.flush()) {
         Ok(()) => true,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => true,
         Err(e) => {
