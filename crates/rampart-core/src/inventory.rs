@@ -216,6 +216,16 @@ impl Inventory {
     /// input holds the same object twice, the last one wins, as with
     /// `kubectl apply`.
     pub fn get(&self, kind: &str, namespace: Option<&str>, name: &str) -> Option<&Object> {
+        self.get_indexed(kind, namespace, name).map(|(_, o)| o)
+    }
+
+    /// [`Inventory::get`], with the object's index in [`Inventory::objects`].
+    pub fn get_indexed(
+        &self,
+        kind: &str,
+        namespace: Option<&str>,
+        name: &str,
+    ) -> Option<(usize, &Object)> {
         let index = self.by_name.get_or_init(|| {
             self.objects
                 .iter()
@@ -232,7 +242,7 @@ impl Inventory {
                 namespace.map(str::to_string),
                 name.to_string(),
             ))
-            .map(|&i| &self.objects[i])
+            .map(|&i| (i, &self.objects[i]))
     }
 
     /// Objects in `namespace` whose labels match `selector`, in input order.

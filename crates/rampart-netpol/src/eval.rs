@@ -70,10 +70,8 @@ impl Model {
         rule.peers.is_empty()
             || rule.peers.iter().any(|p| match (p, other) {
                 (Peer::Block { set, .. }, Endpoint::External(ip)) => set.contains(ip),
-                (Peer::Pods { .. }, Endpoint::Workload(o)) => {
-                    self.peer_matches(p, namespace, &self.workloads[o])
-                }
-                _ => false,
+                (_, Endpoint::Workload(o)) => self.peer_matches(p, namespace, &self.workloads[o]),
+                (Peer::Pods { .. }, Endpoint::External(_)) => false,
             })
     }
 

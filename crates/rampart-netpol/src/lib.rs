@@ -24,9 +24,11 @@
 //!   only for the protocol written; `endPort` makes a range.
 //! - Workloads stand for their pods: an object with a pod template
 //!   (Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod, ...) carries
-//!   the pods' labels and ports. Their IP addresses are not known from
-//!   manifests, so `ipBlock` peers match only addresses outside the
-//!   cluster.
+//!   the pods' labels and ports. Pod addresses are not known from
+//!   manifests, so there `ipBlock` peers match only addresses outside the
+//!   cluster; a cluster snapshot's Pods carry `status.podIPs`, and then
+//!   `ipBlock`s match the workloads owning those pods too, as the upstream
+//!   e2e tests expect (an option: [`Options`]).
 //! - Policies the API server would reject (a peer with both `ipBlock` and
 //!   a selector, an empty peer, an `except` outside its `cidr`, a bad
 //!   port) are reported and left out, never half-evaluated.
@@ -43,6 +45,6 @@ mod tests;
 pub use eval::{Endpoint, RuleRef, Side, Verdict};
 pub use matrix::{Classes, Exposure, Link};
 pub use model::{
-    DEFAULT_NAMESPACE, Direction, Labels, Model, NAMESPACE_NAME_LABEL, Namespace, Peer, Policy,
-    Rule, Workload,
+    DEFAULT_NAMESPACE, Direction, Labels, Model, NAMESPACE_NAME_LABEL, Namespace, Options, Peer,
+    Policy, Rule, Workload,
 };

@@ -112,7 +112,8 @@ fn used_port_names(model: &Model) -> BTreeSet<&str> {
 }
 
 /// What a policy can tell about a workload: whether the policy selects
-/// it, or whether a rule's pod peer matches it.
+/// it, or whether a rule's peer matches it (a pod peer; an ipBlock when
+/// pod addresses are known and count).
 enum Feature {
     Selected {
         policy: usize,
@@ -142,6 +143,11 @@ impl<'m> Classes<'m> {
         };
         // Every feature, then the workloads having it (in parallel: each
         // is a selector run over the workloads it can concern).
+        // ipBlocks tell pods apart only by addresses, when those are known.
+        let with_ips: Vec<usize> = (0..model.workloads.len())
+            .filter(|&w| !model.workloads[w].ips.is_empty())
+            .collect();
+        let ip_blocks_tell = model.pod_ips_match_ip_blocks && !with_ips.is_empty();
         let mut features: Vec<Feature> = Vec::new();
         // (policy, direction, rule, peer) → feature; and each pod peer with
         // the namespace of its policy.
@@ -155,7 +161,11 @@ impl<'m> Classes<'m> {
             for d in [Direction::Ingress, Direction::Egress] {
                 for (ri, rule) in p.rules(d).into_iter().flatten().enumerate() {
                     for (k, peer) in rule.peers.iter().enumerate() {
-                        if let Peer::Pods { .. } = peer {
+                        let tells = match peer {
+                            Peer::Pods { .. } => true,
+                            Peer::Block { .. } => ip_blocks_tell,
+                        };
+                        if tells {
                             peer_feature.insert((pi, d, ri, k), features.len());
                             features.push(Feature::Peer { peer: peers.len() });
                             peers.push((peer, p.namespace.as_str()));
@@ -180,8 +190,17 @@ impl<'m> Classes<'m> {
                 }
                 Feature::Peer { peer, .. } => {
                     let (peer, namespace) = peers[*peer];
-                    let Peer::Pods { namespaces, pods } = peer else {
-                        return Vec::new();
+                    let (namespaces, pods) = match peer {
+                        Peer::Pods { namespaces, pods } => (namespaces, pods),
+                        Peer::Block { .. } => {
+                            return with_ips
+                                .iter()
+                                .copied()
+                                .filter(|&w| {
+                                    model.peer_matches(peer, namespace, &model.workloads[w])
+                                })
+                                .collect();
+                        }
                     };
                     let in_namespaces: Vec<&str> = match namespaces {
                         None => vec![namespace],

@@ -3,6 +3,7 @@
 //! validated as the API server would.
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use k8s_openapi::api::networking::v1 as net;
@@ -33,6 +34,71 @@ pub struct Namespace {
     pub declared: bool,
 }
 
+/// A Pod's addresses, from `status.podIPs` (or the older `status.podIP`).
+fn pod_ips(o: &Object) -> Vec<IpAddr> {
+    let mut out: Vec<IpAddr> = o
+        .root
+        .path(&["status", "podIPs"])
+        .and_then(rampart_core::Node::as_seq)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.get("ip").and_then(|n| n.as_str()))
+        .filter_map(|s| s.parse().ok())
+        .collect();
+    if out.is_empty() {
+        out.extend(
+            o.root
+                .path(&["status", "podIP"])
+                .and_then(|n| n.as_str())
+                .and_then(|s| s.parse::<IpAddr>().ok()),
+        );
+    }
+    out
+}
+
+/// The object's controller (an ownerReference with `controller: true`),
+/// if the input holds it.
+fn controller<'a>(inventory: &'a Inventory, o: &Object) -> Option<(usize, &'a Object)> {
+    let refs = o.root.path(&["metadata", "ownerReferences"])?.as_seq()?;
+    let owner = refs.iter().find(|r| {
+        r.get("controller")
+            .is_some_and(|c| c.value == rampart_core::Value::Bool(true))
+    })?;
+    let kind = owner.get("kind")?.as_str()?;
+    let name = owner.get("name")?.as_str()?;
+    inventory.get_indexed(kind, o.namespace(), name)
+}
+
+/// Gives each workload the addresses of its pods: a Pod's own, or those of
+/// the Pods its controllers (ReplicaSet → Deployment, Job → CronJob) own.
+fn attach_pod_ips(inventory: &Inventory, workloads: &mut [Workload]) {
+    let by_object: FxHashMap<usize, usize> = workloads
+        .iter()
+        .enumerate()
+        .map(|(i, w)| (w.object, i))
+        .collect();
+    for (index, pod) in inventory.of_kind_indexed("Pod") {
+        let ips = pod_ips(pod);
+        if ips.is_empty() {
+            continue;
+        }
+        // Walk up the controllers to the workload that stands for the pod.
+        let mut at = (index, pod);
+        for _ in 0..4 {
+            if by_object.contains_key(&at.0) {
+                break;
+            }
+            match controller(inventory, at.1) {
+                Some(up) => at = up,
+                None => break,
+            }
+        }
+        if let Some(&w) = by_object.get(&at.0) {
+            workloads[w].ips.extend(ips);
+        }
+    }
+}
+
 /// A workload: the pods one object's template makes, which all carry the
 /// same labels and container ports.
 #[derive(Clone, Debug)]
@@ -47,6 +113,9 @@ pub struct Workload {
     pub ports: NamedPorts,
     /// Pods on the host network: NetworkPolicies do not reliably apply.
     pub host_network: bool,
+    /// Addresses its pods have (`status.podIPs` of the Pods in the input:
+    /// a cluster snapshot has them, manifests do not).
+    pub ips: Vec<IpAddr>,
 }
 
 /// Who a rule lets in (ingress) or out to (egress).
@@ -128,6 +197,26 @@ pub struct Model {
     namespace_index: FxHashMap<String, usize>,
     /// Policies by namespace.
     by_namespace: FxHashMap<String, Vec<usize>>,
+    /// Whether `ipBlock` peers match pods by their addresses.
+    pub pod_ips_match_ip_blocks: bool,
+}
+
+/// How to evaluate what the API leaves to the network plugin.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// Whether `ipBlock` peers match pods whose addresses are known (from
+    /// `status.podIPs`). The API docs say ipBlocks are meant for addresses
+    /// outside the cluster but leave it to the plugin; the upstream e2e
+    /// tests expect pod addresses to be honoured, as Calico and Cilium do.
+    pub pod_ips_match_ip_blocks: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            pod_ips_match_ip_blocks: true,
+        }
+    }
 }
 
 fn namespace_of(o: &Object) -> String {
@@ -145,13 +234,22 @@ impl Model {
     /// Builds the model. Policies that the API server would reject are
     /// reported and left out, never half-evaluated.
     pub fn build(inventory: &Inventory) -> Model {
-        let mut m = Model::default();
-        let workloads: Vec<Workload> = inventory
+        Model::build_with(inventory, Options::default())
+    }
+
+    /// [`Model::build`] with the plugin-dependent choices made explicit.
+    pub fn build_with(inventory: &Inventory, options: Options) -> Model {
+        let mut m = Model {
+            pod_ips_match_ip_blocks: options.pod_ips_match_ip_blocks,
+            ..Model::default()
+        };
+        let mut workloads: Vec<Workload> = inventory
             .objects
             .par_iter()
             .enumerate()
             .filter_map(|(i, o)| workload(i, o))
             .collect();
+        attach_pod_ips(inventory, &mut workloads);
         let policies: Vec<Result<Policy, Diagnostic>> = inventory
             .of_kind_indexed("NetworkPolicy")
             .filter(|(_, o)| o.group() == "networking.k8s.io")
@@ -233,7 +331,9 @@ impl Model {
     /// addresses are not known from manifests.
     pub fn peer_matches(&self, peer: &Peer, policy_namespace: &str, workload: &Workload) -> bool {
         match peer {
-            Peer::Block { .. } => false,
+            Peer::Block { set, .. } => {
+                self.pod_ips_match_ip_blocks && workload.ips.iter().any(|ip| set.contains(*ip))
+            }
             Peer::Pods { namespaces, pods } => {
                 let ns_ok = match namespaces {
                     None => workload.namespace == policy_namespace,
@@ -276,6 +376,7 @@ fn workload(index: usize, o: &Object) -> Option<Workload> {
         labels: labels_of(w.template_meta.labels.as_ref()),
         ports,
         host_network: w.spec.host_network == Some(true),
+        ips: Vec::new(),
     })
 }
 

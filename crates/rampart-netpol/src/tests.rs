@@ -719,3 +719,88 @@ fn the_matrix_agrees_with_single_verdicts() {
     assert_eq!(shown, ["10.0.0.0/8 except 10.1.0.0/16 TCP 443"]);
     assert_eq!(e.ingress[0].0.cidrs().len(), 8);
 }
+
+/// Pods of a cluster snapshot carry their addresses; ipBlocks then match
+/// the workloads owning them (through ReplicaSet to Deployment), unless
+/// told not to.
+#[test]
+fn ip_blocks_match_known_pod_addresses() {
+    let text = cluster()
+        + r#"
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: "z"}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web-5d9f
+  namespace: "z"
+  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: u1, controller: true}]
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-5d9f-abcde
+  namespace: "z"
+  labels: {app: web}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d9f, uid: u2, controller: true}]
+spec: {containers: [{name: c, image: i}]}
+status:
+  podIP: 10.244.1.7
+  podIPs: [{ip: 10.244.1.7}, {ip: "fd00::7"}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: from-cidr, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  ingress: [{from: [{ipBlock: {cidr: 10.244.1.0/24}}]}]
+"#;
+    let inv = Inventory::from_sources(
+        vec![SourceFile {
+            name: "t.yaml".into(),
+            text,
+        }],
+        Vec::new(),
+        Limits::default(),
+    );
+    let m = Model::build(&inv);
+    assert!(m.diagnostics.is_empty(), "{:?}", m.diagnostics);
+    let web = pod(&m, "z/web");
+    assert_eq!(
+        m.workloads
+            .iter()
+            .filter(|w| w.id.name.starts_with("web"))
+            .count(),
+        1
+    );
+    assert!(m.can(web, pod(&m, "x/a"), Protocol::Tcp, 80).allowed);
+    assert!(
+        !m.can(pod(&m, "z/a"), pod(&m, "x/a"), Protocol::Tcp, 80)
+            .allowed
+    );
+    let classes = Classes::build(&m);
+    let links = classes.links();
+    let (Endpoint::Workload(w), Endpoint::Workload(a)) = (web, pod(&m, "x/a")) else {
+        unreachable!()
+    };
+    assert!(links.iter().any(|l| l.from == w && l.to == a));
+    let off = Model::build_with(
+        &inv,
+        Options {
+            pod_ips_match_ip_blocks: false,
+        },
+    );
+    assert!(!off.can(web, pod(&off, "x/a"), Protocol::Tcp, 80).allowed);
+}

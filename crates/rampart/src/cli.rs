@@ -484,6 +484,17 @@ pub struct NetpolInputs {
     /// Files, directories or globs holding the manifests (repeatable; `-` for stdin).
     #[arg(short = 'f', long = "filename", value_name = "PATH")]
     pub filenames: Vec<String>,
+    #[command(flatten)]
+    pub options: NetpolOptions,
+}
+
+/// What the API leaves to the network plugin.
+#[derive(Args)]
+pub struct NetpolOptions {
+    /// Never match pods against ipBlocks, even where their addresses are known
+    /// (status.podIPs in a cluster snapshot); by default they match, as upstream e2e tests expect.
+    #[arg(long)]
+    pub ignore_pod_ips: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -534,6 +545,8 @@ pub struct NetpolDiffArgs {
     pub old: String,
     /// The manifests after the change.
     pub new: String,
+    #[command(flatten)]
+    pub options: NetpolOptions,
     #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
     pub output: ListFormat,
 }

@@ -11,12 +11,12 @@ use rampart_core::yaml::Limits;
 use rampart_core::{Category, Inventory, Level, ObjectRef};
 use rampart_netpol::ipset::IpSet;
 use rampart_netpol::ports::{PortSet, Protocol};
-use rampart_netpol::{Classes, Endpoint, Model, Side};
+use rampart_netpol::{Classes, Endpoint, Model, Options, Side};
 use serde::Serialize;
 
 use crate::cli::{
     ListFormat, MatrixFormat, NetpolArgs, NetpolCanArgs, NetpolCommand, NetpolDiffArgs,
-    NetpolInputs, NetpolListArgs, NetpolMatrixArgs, ProfileArg, ScanArgs,
+    NetpolInputs, NetpolListArgs, NetpolMatrixArgs, NetpolOptions, ProfileArg, ScanArgs,
 };
 use crate::exit;
 use crate::scan::print_diagnostics;
@@ -49,14 +49,19 @@ struct Loaded {
     errors: bool,
 }
 
-fn load(paths: &[String]) -> Result<Loaded, u8> {
+fn load(paths: &[String], options: &NetpolOptions) -> Result<Loaded, u8> {
     if paths.is_empty() {
         eprintln!("error: give the manifests with -f PATH (files, directories, globs or -)");
         return Err(exit::ERROR);
     }
     let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
     let inventory = Inventory::load(&inputs, Limits::default(), &|_| false);
-    let model = Model::build(&inventory);
+    let model = Model::build_with(
+        &inventory,
+        Options {
+            pod_ips_match_ip_blocks: !options.ignore_pod_ips,
+        },
+    );
     let mut diagnostics = inventory.diagnostics.clone();
     diagnostics.extend(model.diagnostics.iter().cloned());
     print_diagnostics(&diagnostics);
@@ -67,7 +72,7 @@ fn load(paths: &[String]) -> Result<Loaded, u8> {
 }
 
 fn load_inputs(i: &NetpolInputs) -> Result<Loaded, u8> {
-    load(&i.filenames)
+    load(&i.filenames, &i.options)
 }
 
 fn finish(written: bool, errors: bool, code: u8) -> u8 {
@@ -662,8 +667,8 @@ fn grants_minus(a: &[(IpSet, PortSet)], b: &[(IpSet, PortSet)]) -> Vec<(IpSet, P
 /// `rampart netpol diff OLD NEW`: exits 1 when connections change.
 fn diff(args: NetpolDiffArgs) -> u8 {
     let (old, new) = match (
-        load(std::slice::from_ref(&args.old)),
-        load(std::slice::from_ref(&args.new)),
+        load(std::slice::from_ref(&args.old), &args.options),
+        load(std::slice::from_ref(&args.new), &args.options),
     ) {
         (Ok(o), Ok(n)) => (o, n),
         (Err(c), _) | (_, Err(c)) => return c,
