@@ -226,6 +226,10 @@ fn namespace_of(o: &Object) -> String {
         .to_string()
 }
 
+fn labels_of(map: Option<&BTreeMap<String, String>>) -> Labels {
+    map.cloned().unwrap_or_default()
+}
+
 impl Model {
     /// Builds the model. Policies that the API server would reject are
     /// reported and left out, never half-evaluated.
@@ -346,69 +350,34 @@ impl Model {
 /// The workload an object's pod template makes, if it has one and no
 /// controller owns it (the owner stands for its pods).
 fn workload(index: usize, o: &Object) -> Option<Workload> {
-    // Read straight from the tree: decoding every pod template again (the
-    // per-object rules decode them too) would double a large scan's cost.
-    // The fields read are checked as strictly as the API server would; an
-    // object whose labels or ports it would reject is left out.
-    let pod = rampart_core::workload::pod_identity(&o.root, &o.id.api_version, &o.id.kind)?;
-    if pod.controlled {
+    // Decoded as the API server would: an object it rejects (a bad field
+    // anywhere in the template) makes no pods, so it is left out.
+    let w = o.workload()?.ok()?;
+    if w.controlled {
         return None;
     }
-    let path = rampart_core::workload::template_path(&o.id.api_version, &o.id.kind)?;
-    let mut labels = Labels::new();
-    let labels_at = format!("{}/metadata/labels", path.template);
-    if let Some(node) = o.root.at(&labels_at) {
-        match &node.value {
-            rampart_core::Value::Map(entries) => {
-                for e in entries.iter() {
-                    labels.insert(e.key.to_string(), e.value.as_str()?.to_string());
-                }
-            }
-            rampart_core::Value::Null => {}
-            _ => return None,
-        }
-    }
-    let spec = o.root.at(path.spec);
     let mut ports = NamedPorts::new();
-    for list in ["initContainers", "containers"] {
-        let containers = spec
-            .and_then(|s| s.get(list))
-            .and_then(rampart_core::Node::as_seq);
-        for c in containers.into_iter().flatten() {
-            let declared = c.get("ports").and_then(rampart_core::Node::as_seq);
-            for p in declared.into_iter().flatten() {
-                let Some(name) = p.get("name").and_then(rampart_core::Node::as_str) else {
-                    continue;
-                };
-                // An integer, or a float without fraction (Go's JSON reads
-                // 80.0 into an int field).
-                let number = match p.get("containerPort").map(|n| &n.value) {
-                    Some(rampart_core::Value::Int(n)) => u16::try_from(*n).ok()?,
-                    Some(rampart_core::Value::Float(f))
-                        if f.fract() == 0.0 && *f >= 0.0 && *f <= 65535.0 =>
-                    {
-                        *f as u16
-                    }
-                    _ => return None,
-                };
-                let protocol = match p.get("protocol").and_then(rampart_core::Node::as_str) {
-                    None => Protocol::Tcp,
-                    Some(s) => Protocol::parse(s)?,
-                };
-                ports.push((name.to_string(), number, protocol));
+    for c in w.containers() {
+        for p in c.container.ports.iter().flatten() {
+            let (Some(name), Ok(number)) = (&p.name, u16::try_from(p.container_port)) else {
+                continue;
+            };
+            let protocol = p
+                .protocol
+                .as_deref()
+                .map_or(Some(Protocol::Tcp), Protocol::parse);
+            if let Some(protocol) = protocol {
+                ports.push((name.clone(), number, protocol));
             }
         }
     }
-    let host_network = spec
-        .and_then(|s| s.get("hostNetwork"))
-        .is_some_and(|n| n.value == rampart_core::Value::Bool(true));
     Some(Workload {
         object: index,
         id: o.id.clone(),
         namespace: namespace_of(o),
-        labels,
+        labels: labels_of(w.template_meta.labels.as_ref()),
         ports,
-        host_network,
+        host_network: w.spec.host_network == Some(true),
         ips: Vec::new(),
     })
 }
