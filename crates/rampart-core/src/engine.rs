@@ -219,7 +219,11 @@ impl Run<'_> {
             match active.rule.check {
                 Check::Object(f) => f(&ctx, &mut emitter),
                 Check::Workload(f) => match &workload {
-                    Some(w) if !w.controlled => f(&ctx, w, &mut emitter),
+                    // Its controller, when in the input, carries the
+                    // template and the finding.
+                    Some(w) if !(w.controlled && inventory.controller_of(object).is_some()) => {
+                        f(&ctx, w, &mut emitter)
+                    }
                     _ => {}
                 },
                 Check::Inventory(_) => {}

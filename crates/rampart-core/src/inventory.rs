@@ -245,6 +245,21 @@ impl Inventory {
             .map(|&i| (i, &self.objects[i]))
     }
 
+    /// The object's controller (its ownerReference with `controller: true`)
+    /// when the input holds it: that object stands for it (a Deployment
+    /// for its ReplicaSets' pods). A controlled object whose controller is
+    /// not in the input stands for itself.
+    pub fn controller_of(&self, o: &Object) -> Option<(usize, &Object)> {
+        let refs = o.root.path(&["metadata", "ownerReferences"])?.as_seq()?;
+        let owner = refs.iter().find(|r| {
+            r.get("controller")
+                .is_some_and(|c| c.value == crate::node::Value::Bool(true))
+        })?;
+        let kind = owner.get("kind")?.as_str()?;
+        let name = owner.get("name")?.as_str()?;
+        self.get_indexed(kind, o.namespace(), name)
+    }
+
     /// Objects in `namespace` whose labels match `selector`, in input order.
     /// An equality requirement narrows the search through a label index.
     pub fn select<'a>(

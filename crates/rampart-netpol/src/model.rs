@@ -34,6 +34,18 @@ pub struct Namespace {
     pub declared: bool,
 }
 
+/// Keeps the last of the items with the same key, in input order.
+fn last_wins<T, K: std::hash::Hash + Eq>(items: &mut Vec<T>, key: impl Fn(&T) -> K) {
+    let mut seen = rustc_hash::FxHashSet::default();
+    let mut keep: Vec<bool> = items.iter().rev().map(|x| seen.insert(key(x))).collect();
+    keep.reverse();
+    let mut i = 0;
+    items.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
+}
+
 /// A Pod's addresses, from `status.podIPs` (or the older `status.podIP`).
 fn pod_ips(o: &Object) -> Vec<IpAddr> {
     let mut out: Vec<IpAddr> = o
@@ -56,19 +68,6 @@ fn pod_ips(o: &Object) -> Vec<IpAddr> {
     out
 }
 
-/// The object's controller (an ownerReference with `controller: true`),
-/// if the input holds it.
-fn controller<'a>(inventory: &'a Inventory, o: &Object) -> Option<(usize, &'a Object)> {
-    let refs = o.root.path(&["metadata", "ownerReferences"])?.as_seq()?;
-    let owner = refs.iter().find(|r| {
-        r.get("controller")
-            .is_some_and(|c| c.value == rampart_core::Value::Bool(true))
-    })?;
-    let kind = owner.get("kind")?.as_str()?;
-    let name = owner.get("name")?.as_str()?;
-    inventory.get_indexed(kind, o.namespace(), name)
-}
-
 /// Gives each workload the addresses of its pods: a Pod's own, or those of
 /// the Pods its controllers (ReplicaSet → Deployment, Job → CronJob) own.
 fn attach_pod_ips(inventory: &Inventory, workloads: &mut [Workload]) {
@@ -88,7 +87,7 @@ fn attach_pod_ips(inventory: &Inventory, workloads: &mut [Workload]) {
             if by_object.contains_key(&at.0) {
                 break;
             }
-            match controller(inventory, at.1) {
+            match inventory.controller_of(at.1) {
                 Some(up) => at = up,
                 None => break,
             }
@@ -247,7 +246,7 @@ impl Model {
             .objects
             .par_iter()
             .enumerate()
-            .filter_map(|(i, o)| workload(i, o))
+            .filter_map(|(i, o)| workload(inventory, i, o))
             .collect();
         attach_pod_ips(inventory, &mut workloads);
         let policies: Vec<Result<Policy, Diagnostic>> = inventory
@@ -263,6 +262,13 @@ impl Model {
                 Err(d) => m.diagnostics.push(d),
             }
         }
+        // The same object twice: the last one wins, as with `kubectl apply`.
+        last_wins(&mut m.policies, |p| {
+            (p.id.kind.clone(), p.namespace.clone(), p.id.name.clone())
+        });
+        last_wins(&mut workloads, |w| {
+            (w.id.kind.clone(), w.namespace.clone(), w.id.name.clone())
+        });
         m.workloads = workloads;
         let mut declared: BTreeMap<String, Labels> = BTreeMap::new();
         for o in inventory.of_kind("Namespace") {
@@ -348,12 +354,14 @@ impl Model {
 }
 
 /// The workload an object's pod template makes, if it has one and no
-/// controller owns it (the owner stands for its pods).
-fn workload(index: usize, o: &Object) -> Option<Workload> {
+/// controller in the input owns it (the owner stands for its pods).
+fn workload(inventory: &Inventory, index: usize, o: &Object) -> Option<Workload> {
     // Decoded as the API server would: an object it rejects (a bad field
     // anywhere in the template) makes no pods, so it is left out.
     let w = o.workload()?.ok()?;
-    if w.controlled {
+    // A controller in the input stands for its pods; without it, the
+    // object stands for itself (a snapshot of pods only, say).
+    if w.controlled && inventory.controller_of(o).is_some() {
         return None;
     }
     let mut ports = NamedPorts::new();

@@ -804,3 +804,38 @@ spec:
     );
     assert!(!off.can(web, pod(&off, "x/a"), Protocol::Tcp, 80).allowed);
 }
+
+/// A pod whose controller is not in the input stands for itself; the same
+/// policy twice counts once, the last copy.
+#[test]
+fn orphaned_pods_count_and_the_last_copy_wins() {
+    let m = valid(
+        r#"
+apiVersion: v1
+kind: Pod
+metadata:
+  name: web-7d4b9c-abcde
+  namespace: "z"
+  labels: {app: web}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-7d4b9c, uid: "1", controller: true}]
+spec: {containers: [{name: c, image: nginx}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  ingress: [{}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: p, namespace: x}
+spec:
+  podSelector: {matchLabels: {pod: a}}
+  ingress: []
+"#,
+    );
+    let web = pod(&m, "z/web-7d4b9c-abcde");
+    assert!(!m.can(web, pod(&m, "x/a"), Protocol::Tcp, 80).allowed);
+    assert_eq!(m.policies.len(), 1);
+}

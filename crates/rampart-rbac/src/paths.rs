@@ -526,7 +526,7 @@ fn accounts(inventory: &Inventory) -> Accounts {
         .par_iter()
         .filter_map(|o| {
             let pod = rampart_core::workload::pod_identity(&o.root, &o.id.api_version, &o.id.kind)?;
-            if pod.controlled {
+            if pod.controlled && inventory.controller_of(o).is_some() {
                 return None;
             }
             let key = (

@@ -209,12 +209,13 @@ impl Analysis {
             .flat_map(move |ns| self.pods(ns, pods))
     }
 
-    /// Whether the input declares any Namespace object: then namespace
-    /// labels are known, and a namespaceSelector matching none of the
-    /// input's namespaces is likely a mistake rather than a namespace
-    /// defined elsewhere.
-    pub fn declares_namespaces(&self) -> bool {
-        !self.namespace_objects.is_empty()
+    /// Whether the input looks like a whole cluster (it declares the
+    /// `kube-system` Namespace, as a snapshot does): only then is a
+    /// namespaceSelector matching none of its namespaces a mistake rather
+    /// than a namespace defined elsewhere (`kube-system` itself, an
+    /// ingress controller's).
+    pub fn holds_whole_cluster(&self) -> bool {
+        self.namespace_objects.contains_key("kube-system")
     }
 
     /// Where a finding about `namespace` goes: its Namespace object at

@@ -34,10 +34,14 @@ spec:
     check: Check::Workload(check),
 };
 
-fn check(ctx: &Ctx, _: &Workload, out: &mut Emitter) {
+fn check(ctx: &Ctx, w: &Workload, out: &mut Emitter) {
     let o = ctx.object;
-    // Owned pods never reach a workload check; the engine checks their owner.
-    if o.kind() != "Pod" || o.group() != "" || o.annotation("kubernetes.io/config.mirror").is_some()
+    // A pod with a controller (even one the input does not hold) is
+    // recreated by it.
+    if w.controlled
+        || o.kind() != "Pod"
+        || o.group() != ""
+        || o.annotation("kubernetes.io/config.mirror").is_some()
     {
         return;
     }

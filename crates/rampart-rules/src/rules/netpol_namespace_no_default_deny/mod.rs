@@ -15,11 +15,11 @@ pub static RULE: Rule = Rule {
 that no policy selects — a new deployment, a debug pod, a workload whose labels were renamed — \
 is open in both directions, silently. A default deny turns that around: it selects every pod \
 of the namespace (`podSelector: {}`), names the direction in its (defaulted) `policyTypes` and \
-has no rule for it, so a pod can only talk as other policies allow. The rule reports a \
-namespace once, listing the directions (ingress, egress) no default deny covers, when the \
-input holds its policies and at least one of its workloads not on the host network. A `{}` \
-policy that allows something (for example traffic within the namespace) is not counted as a \
-default deny. Namespaces without any NetworkPolicy are left to \
+isolates it, so a pod can only talk as policies allow. The rule reports a namespace once, \
+listing the directions (ingress, egress) no default deny covers, when the input holds its \
+policies and at least one of its workloads not on the host network. A `{}` policy that \
+isolates a direction counts, even when it allows some traffic (DNS, traffic within the \
+namespace); one with a rule that allows everything (no peers, no ports) does not. Namespaces without any NetworkPolicy are left to \
 netpol-namespace-without-policies. The finding is on the Namespace object when the input has \
 it, else on the namespace's first workload.",
         remediation: r#"Add a default deny for the missing directions (and allow DNS when denying egress):
@@ -54,9 +54,14 @@ fn check(ctx: &InventoryCtx, out: &mut Reporter) {
         let missing: Vec<&str> = [Direction::Ingress, Direction::Egress]
             .into_iter()
             .filter(|&d| {
+                // A `{}` policy isolating the direction is a default deny,
+                // whatever narrow allows it adds (DNS, say) — unless one
+                // of its rules lets everything through.
                 !policies.iter().any(|p| {
                     netpol::is_everything(&p.pod_selector)
-                        && p.rules(d).is_some_and(<[_]>::is_empty)
+                        && p.rules(d).is_some_and(|rules| {
+                            !rules.iter().any(|r| r.peers.is_empty() && r.ports.is_empty())
+                        })
                 })
             })
             .map(Direction::as_str)
@@ -68,7 +73,7 @@ fn check(ctx: &InventoryCtx, out: &mut Reporter) {
         out.on(object).at(
             pointer.into(),
             format!(
-                "namespace {} has no default-deny NetworkPolicy for {} (`podSelector: {{}}`, the direction in `policyTypes`, no rules for it): pods no other policy selects, including ones added later, are open for {}",
+                "namespace {} has no default-deny NetworkPolicy for {} (`podSelector: {{}}` with the direction in `policyTypes`): pods no other policy selects, including ones added later, are open for {}",
                 ns.name,
                 missing.join(" or "),
                 missing.join(" and ")

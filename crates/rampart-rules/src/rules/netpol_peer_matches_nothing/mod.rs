@@ -20,8 +20,9 @@ labels that are not set (the control plane only sets `kubernetes.io/metadata.nam
 namespace selectors are matched exactly against the input. A peer is only reported when the \
 answer is known: a `podSelector` alone when the input holds workloads of the policy's \
 namespace; a `namespaceSelector` when every namespace it selects has workloads in the input, \
-or, when it selects none of the input's namespaces, when the input declares Namespace objects \
-(otherwise namespace labels are unknown). ipBlock peers are not judged.",
+or, when it selects none of the input's namespaces, when the input holds the whole cluster (it \
+declares the `kube-system` Namespace, as a snapshot does; otherwise the namespace may simply \
+be defined elsewhere). ipBlock peers are not judged.",
         remediation: r#"Put both selectors in one peer to mean "these pods in those namespaces", and select namespaces by their automatic name label:
 
 ```yaml
@@ -50,7 +51,7 @@ fn check(ctx: &InventoryCtx, out: &mut Reporter) {
                     };
                     let reached = a.peer_namespaces(namespaces.as_ref(), &p.namespace);
                     let why = if reached.is_empty() {
-                        if !a.declares_namespaces() {
+                        if !a.holds_whole_cluster() {
                             continue;
                         }
                         "no namespace of the input matches its namespaceSelector".to_string()

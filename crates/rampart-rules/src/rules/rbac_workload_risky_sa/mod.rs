@@ -84,7 +84,8 @@ fn check(ctx: &InventoryCtx, out: &mut Reporter) {
                 return None;
             }
             let pod = pod_identity(&object.root, &object.id.api_version, &object.id.kind)?;
-            (!pod.controlled).then_some((index, namespace, pod))
+            let owned = pod.controlled && ctx.inventory.controller_of(object).is_some();
+            (!owned).then_some((index, namespace, pod))
         })
         .collect();
     let mut by_account: HashMap<(String, String), Option<String>> = HashMap::new();
