@@ -78,6 +78,15 @@ pub fn run(
         outcome.findings.extend(findings);
         outcome.diagnostics.extend(diags);
     }
+    // An input problem found by both the per-object rules and an
+    // inventory-wide model (a workload that does not decode) is said once.
+    let mut seen: std::collections::HashSet<(&'static str, Option<crate::node::Pos>, String)> =
+        outcome
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.pos, d.message.clone()))
+            .collect();
+    diagnostics.retain(|d| seen.insert((d.code, d.pos, d.message.clone())));
     outcome.diagnostics.append(&mut diagnostics);
     outcome
 }

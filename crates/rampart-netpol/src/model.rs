@@ -9,7 +9,7 @@ use std::sync::Arc;
 use k8s_openapi::api::networking::v1 as net;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use rampart_core::selector::Selector;
-use rampart_core::{Diagnostic, Inventory, Object, ObjectRef};
+use rampart_core::{ContainerKind, Diagnostic, Inventory, Object, ObjectRef};
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
@@ -242,12 +242,20 @@ impl Model {
             pod_ips_match_ip_blocks: options.pod_ips_match_ip_blocks,
             ..Model::default()
         };
-        let mut workloads: Vec<Workload> = inventory
+        let found: Vec<Result<Workload, Diagnostic>> = inventory
             .objects
             .par_iter()
             .enumerate()
             .filter_map(|(i, o)| workload(inventory, i, o))
             .collect();
+        let mut workloads = Vec::with_capacity(found.len());
+        for w in found {
+            match w {
+                Ok(w) => workloads.push(w),
+                // Its pods never run: said, and left out.
+                Err(d) => m.diagnostics.push(d),
+            }
+        }
         attach_pod_ips(inventory, &mut workloads);
         let policies: Vec<Result<Policy, Diagnostic>> = inventory
             .of_kind_indexed("NetworkPolicy")
@@ -355,17 +363,36 @@ impl Model {
 
 /// The workload an object's pod template makes, if it has one and no
 /// controller in the input owns it (the owner stands for its pods).
-fn workload(inventory: &Inventory, index: usize, o: &Object) -> Option<Workload> {
+fn workload(
+    inventory: &Inventory,
+    index: usize,
+    o: &Object,
+) -> Option<Result<Workload, Diagnostic>> {
+    // A PodTemplate is a template only: nothing runs from it.
+    if o.kind() == "PodTemplate" {
+        return None;
+    }
     // Decoded as the API server would: an object it rejects (a bad field
     // anywhere in the template) makes no pods, so it is left out.
-    let w = o.workload()?.ok()?;
+    let w = match o.workload()? {
+        Ok(w) => w,
+        Err(e) => return Some(Err(o.invalid_field(&e))),
+    };
     // A controller in the input stands for its pods; without it, the
     // object stands for itself (a snapshot of pods only, say).
     if w.controlled && inventory.controller_of(o).is_some() {
         return None;
     }
     let mut ports = NamedPorts::new();
-    for c in w.containers() {
+    // Named ports resolve on the containers that serve: regular ones and
+    // sidecars (init containers with `restartPolicy: Always`); ephemeral
+    // containers cannot declare ports.
+    let serving = w.containers().filter(|c| match c.kind {
+        ContainerKind::Regular => true,
+        ContainerKind::Init => c.container.restart_policy.as_deref() == Some("Always"),
+        ContainerKind::Ephemeral => false,
+    });
+    for c in serving {
         for p in c.container.ports.iter().flatten() {
             let (Some(name), Ok(number)) = (&p.name, u16::try_from(p.container_port)) else {
                 continue;
@@ -379,7 +406,7 @@ fn workload(inventory: &Inventory, index: usize, o: &Object) -> Option<Workload>
             }
         }
     }
-    Some(Workload {
+    Some(Ok(Workload {
         object: index,
         id: o.id.clone(),
         namespace: namespace_of(o),
@@ -387,7 +414,7 @@ fn workload(inventory: &Inventory, index: usize, o: &Object) -> Option<Workload>
         ports,
         host_network: w.spec.host_network == Some(true),
         ips: Vec::new(),
-    })
+    }))
 }
 
 /// Validates and defaults one NetworkPolicy, as the API server's

@@ -327,7 +327,9 @@ fn write_matrix(
         }
         MatrixFormat::Table => {
             let people = people();
-            if people.is_empty() {
+            if workloads == 0 {
+                w.write_all(b"no workloads in the input (objects with pod templates)\n")?;
+            } else if people.is_empty() {
                 w.write_all(b"no connection is allowed\n")?;
             }
             let width = people
@@ -403,7 +405,11 @@ fn matrix(args: NetpolMatrixArgs) -> u8 {
 /// Finds a workload by `NAMESPACE/NAME` or `NAMESPACE/KIND/NAME`, or reads
 /// an IP address.
 fn endpoint(model: &Model, spec: &str) -> Result<Endpoint, String> {
-    if let Ok(ip) = spec.parse::<IpAddr>() {
+    let unbracketed = spec
+        .strip_prefix('[')
+        .and_then(|s| s.strip_suffix(']'))
+        .unwrap_or(spec);
+    if let Ok(ip) = unbracketed.parse::<IpAddr>() {
         return Ok(Endpoint::External(ip));
     }
     let parts: Vec<&str> = spec.split('/').collect();

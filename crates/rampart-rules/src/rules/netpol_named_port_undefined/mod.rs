@@ -21,7 +21,9 @@ rule was written for is blocked, and the usual fix under pressure is to widen th
 rule reports a named port that none of the destination workloads of the input defines for its \
 protocol: for ingress, the workloads the policy selects; for egress, the workloads its pod \
 peers select. Rules without destination workloads in the input (an egress rule without pod \
-peers, or whose peers match nothing here) are not judged.",
+peers, or whose peers match nothing here) are not judged, nor are egress rules whose peers \
+select namespaces, unless the input holds the whole cluster (declares `kube-system`): they may \
+reach pods defined elsewhere, such as CoreDNS's `dns` port.",
         remediation: r#"Use the name the container port has, with its protocol:
 
 ```yaml
@@ -74,6 +76,17 @@ fn check(ctx: &InventoryCtx, out: &mut Reporter) {
                     .iter()
                     .any(|s| matches!(s.port, Port::Named(_)))
                 {
+                    continue;
+                }
+                // Egress to namespaces chosen by a namespaceSelector may
+                // reach pods the input does not show (CoreDNS in
+                // kube-system names its ports `dns`), unless the input is
+                // the whole cluster.
+                let beyond_input = direction == Direction::Egress
+                    && rule.peers.iter().any(
+                        |peer| matches!(peer, Peer::Pods { namespaces: Some(_), .. }),
+                    );
+                if beyond_input && !a.holds_whole_cluster() {
                     continue;
                 }
                 let dest = destinations(&a, pi, direction, rule);
