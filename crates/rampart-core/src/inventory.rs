@@ -59,7 +59,7 @@ impl Object {
         Diagnostic::error(
             "invalid-field",
             format!(
-                "{} \"{}\": `{}`: {}; the API server would reject this object, so its pod template is not checked",
+                "{} \"{}\": `{}`: {}; the API server would reject this object, so what it describes is not evaluated",
                 self.id.kind,
                 self.id.name,
                 dotted(&e.pointer()),

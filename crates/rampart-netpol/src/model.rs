@@ -280,17 +280,15 @@ impl Model {
         m.workloads = workloads;
         let mut declared: BTreeMap<String, Labels> = BTreeMap::new();
         for o in inventory.of_kind("Namespace") {
-            let mut labels = Labels::new();
-            if let Some(map) = o.root.path(&["metadata", "labels"]) {
-                if let rampart_core::Value::Map(entries) = &map.value {
-                    for e in entries.iter() {
-                        if let Some(v) = e.value.as_str() {
-                            labels.insert(e.key.to_string(), v.to_string());
-                        }
-                    }
+            // Decoded as the API server would: a label with a value that
+            // is not a string makes it reject the Namespace; `team:` with
+            // no value is the empty string.
+            match rampart_core::de::from_node::<k8s_openapi::api::core::v1::Namespace>(&o.root) {
+                Ok(ns) => {
+                    declared.insert(o.name().to_string(), labels_of(ns.metadata.labels.as_ref()));
                 }
+                Err(e) => m.diagnostics.push(o.invalid_field(&e)),
             }
-            declared.insert(o.name().to_string(), labels);
         }
         let mut names: Vec<String> = declared.keys().cloned().collect();
         names.extend(m.workloads.iter().map(|w| w.namespace.clone()));

@@ -839,3 +839,44 @@ spec:
     assert!(!m.can(web, pod(&m, "x/a"), Protocol::Tcp, 80).allowed);
     assert_eq!(m.policies.len(), 1);
 }
+
+/// Namespace labels as the API server stores them: `team:` with no value is
+/// `""`; a Namespace with a non-string label value is rejected (reported,
+/// and its labels unknown).
+#[test]
+fn namespace_labels_decode_like_the_api_server() {
+    let m = model(
+        r#"
+apiVersion: v1
+kind: Namespace
+metadata: {name: tools, labels: {team: }}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: bad, labels: {enabled: yes}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: t, namespace: tools, labels: {pod: t}}
+spec: {containers: [{name: c, image: i}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: from-teams, namespace: x}
+spec:
+  podSelector: {}
+  ingress: [{from: [{namespaceSelector: {matchExpressions: [{key: team, operator: Exists}]}}]}]
+"#,
+    );
+    assert_eq!(m.diagnostics.len(), 1, "{:?}", m.diagnostics);
+    assert!(m.diagnostics[0].message.contains("bad"));
+    assert!(
+        m.namespace("tools")
+            .unwrap()
+            .labels
+            .get("team")
+            .is_some_and(String::is_empty)
+    );
+    assert!(tcp(&m, "tools/t", "x/a", 80));
+    assert!(!tcp(&m, "y/a", "x/a", 80));
+}
