@@ -428,4 +428,68 @@ mod tests {
         let v6 = IpSet::block(c("2001:db8::/32"), &[c("2001:db8::/33")]);
         assert_eq!(show(&v6), ["2001:db8:8000::/33"]);
     }
+
+    use proptest::prelude::*;
+
+    fn v4(prefix: u8, addr: u32) -> Cidr {
+        Cidr::parse(&format!("{}/{prefix}", Ipv4Addr::from(addr))).unwrap()
+    }
+
+    fn v6(prefix: u8, addr: u128) -> Cidr {
+        Cidr::parse(&format!("{}/{prefix}", Ipv6Addr::from(addr))).unwrap()
+    }
+
+    proptest! {
+        /// Sets built from blocks with excepts, united, intersected and
+        /// subtracted, agree with a direct membership test on random
+        /// addresses; their CIDR covers hold exactly the same addresses.
+        #[test]
+        fn set_algebra_agrees_with_membership(
+            blocks in prop::collection::vec((0u8..=32, any::<u32>(), 0u8..=32, any::<u32>(), 0u8..=128, any::<u128>()), 1..5),
+            probes in prop::collection::vec(any::<u32>(), 32),
+            probes6 in prop::collection::vec(any::<u128>(), 16),
+        ) {
+            let mut union = IpSet::default();
+            let mut members: Vec<(Cidr, Vec<Cidr>)> = Vec::new();
+            for (p, a, ep, ea, p6, a6) in blocks {
+                let cidr = v4(p, a);
+                // An except inside the block when a longer prefix fits.
+                let net = if p == 0 { 0 } else { u32::MAX << (32 - p) };
+                let except: Vec<Cidr> = if ep > p {
+                    let e = v4(ep, (a & net) | (ea & !net));
+                    prop_assert!(cidr.strictly_contains(e));
+                    vec![e]
+                } else {
+                    Vec::new()
+                };
+                union.union_with(&IpSet::block(cidr, &except));
+                members.push((cidr, except));
+                let c6 = v6(p6, a6);
+                union.union_with(&IpSet::block(c6, &[]));
+                members.push((c6, Vec::new()));
+            }
+            let member = |ip: std::net::IpAddr| {
+                members.iter().any(|(c, ex)| {
+                    IpSet::block(*c, &[]).contains(ip) && !ex.iter().any(|e| IpSet::block(*e, &[]).contains(ip))
+                })
+            };
+            let mut rebuilt = IpSet::default();
+            for c in union.cidrs() {
+                rebuilt.union_with(&IpSet::block(c, &[]));
+            }
+            prop_assert_eq!(&rebuilt, &union);
+            let _ = union.describe();
+            let half = IpSet::block(v4(1, 0), &[]);
+            for x in probes {
+                let ip = std::net::IpAddr::V4(Ipv4Addr::from(x));
+                prop_assert_eq!(union.contains(ip), member(ip));
+                prop_assert_eq!(union.intersect(&half).contains(ip), member(ip) && x < 1 << 31);
+                prop_assert_eq!(union.minus(&half).contains(ip), member(ip) && x >= 1 << 31);
+            }
+            for x in probes6 {
+                let ip = std::net::IpAddr::V6(Ipv6Addr::from(x));
+                prop_assert_eq!(union.contains(ip), member(ip));
+            }
+        }
+    }
 }
