@@ -132,18 +132,13 @@ impl Model {
             Endpoint::Workload(d) => Some(self.side(d, from, Direction::Ingress, protocol, port)),
             Endpoint::External(_) => None,
         };
-        let mut notes = Vec::new();
-        for e in [from, to] {
-            if let Endpoint::Workload(w) = e {
-                let w = &self.workloads[w];
-                if w.host_network {
-                    notes.push(format!(
-                        "{} runs on the host network: whether NetworkPolicies apply to it depends on the network plugin",
-                        w.id
-                    ));
-                }
-            }
-        }
+        let notes = [from, to]
+            .into_iter()
+            .filter_map(|e| match e {
+                Endpoint::Workload(w) => self.workloads[w].host_network_note(),
+                Endpoint::External(_) => None,
+            })
+            .collect();
         Verdict {
             allowed: egress.as_ref().is_none_or(|s| s.allowed)
                 && ingress.as_ref().is_none_or(|s| s.allowed),

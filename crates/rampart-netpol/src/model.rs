@@ -117,6 +117,18 @@ pub struct Workload {
     pub ips: Vec<IpAddr>,
 }
 
+impl Workload {
+    /// The caveat on every answer about a host-network workload.
+    pub fn host_network_note(&self) -> Option<String> {
+        self.host_network.then(|| {
+            format!(
+                "{} runs on the host network: whether NetworkPolicies apply to it depends on the network plugin",
+                self.id
+            )
+        })
+    }
+}
+
 /// Who a rule lets in (ingress) or out to (egress).
 #[derive(Clone, Debug)]
 pub enum Peer {

@@ -277,6 +277,16 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// Caveats on the answers: workloads on the host network, which policies
+/// may not govern.
+fn host_network_notes(model: &Model) -> Vec<String> {
+    model
+        .workloads
+        .iter()
+        .filter_map(rampart_netpol::Workload::host_network_note)
+        .collect()
+}
+
 /// Writes the matrix in `format`. Machine formats stream row by row: a
 /// large matrix is never held as one string.
 fn write_matrix(
@@ -302,8 +312,10 @@ fn write_matrix(
         MatrixFormat::Json => {
             write!(
                 w,
-                "{{\"schemaVersion\":1,\"workloads\":{workloads},\"connections\":["
+                "{{\"schemaVersion\":1,\"workloads\":{workloads},\"notes\":"
             )?;
+            serde_json::to_writer(&mut *w, &host_network_notes(model))?;
+            w.write_all(b",\"connections\":[")?;
             for (i, r) in rows(model, connections).enumerate() {
                 if i > 0 {
                     w.write_all(b",")?;
@@ -344,6 +356,9 @@ fn write_matrix(
                 .unwrap_or(0);
             for (from, to, ports) in &people {
                 writeln!(w, "{from:width$}  →  {to:width_to$}  {ports}")?;
+            }
+            for note in host_network_notes(model) {
+                writeln!(w, "note: {note}")?;
             }
             Ok(())
         }
@@ -410,7 +425,13 @@ fn endpoint(model: &Model, spec: &str) -> Result<Endpoint, String> {
         .and_then(|s| s.strip_suffix(']'))
         .unwrap_or(spec);
     if let Ok(ip) = unbracketed.parse::<IpAddr>() {
-        return Ok(Endpoint::External(ip));
+        // A pod address a snapshot knows is that pod's workload.
+        return Ok(
+            match model.workloads.iter().position(|w| w.ips.contains(&ip)) {
+                Some(w) => Endpoint::Workload(w),
+                None => Endpoint::External(ip),
+            },
+        );
     }
     let parts: Vec<&str> = spec.split('/').collect();
     let (ns, kind, name) = match parts.as_slice() {
