@@ -22,11 +22,10 @@
 //! for a given size and seed (nothing here iterates a hash map).
 
 use std::collections::{HashMap, HashSet};
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::corpus::{self, MARKER, Stats};
-use crate::error::{Context, Error, Result};
+use crate::corpus::{self, Stats};
+use crate::error::{Error, Result};
 use crate::rng::Rng;
 use crate::yaml::{Yaml, flow_map, flow_seq};
 
@@ -70,57 +69,28 @@ pub fn write(dir: &Path, params: &Params) -> Result<Stats> {
     if params.roles == 0 {
         return Err(Error("--roles must be at least 1".into()));
     }
-    corpus::claim(dir)?;
     let mut g = Generator::new(params);
     let items = g.items();
-    let mut stats = Stats::default();
-    for chunk in items.chunks(usize::try_from(params.per_file).unwrap_or(usize::MAX)) {
-        let mut y = Yaml::default();
-        for (i, item) in chunk.iter().enumerate() {
-            if i > 0 || g.rng.chance(40) {
-                y.line("---");
+    let mut chunks = items.chunks(usize::try_from(params.per_file).unwrap_or(usize::MAX));
+    let next = || {
+        chunks.next().map(|chunk| {
+            let mut y = Yaml::default();
+            for (i, item) in chunk.iter().enumerate() {
+                if i > 0 || g.rng.chance(40) {
+                    y.line("---");
+                }
+                g.item(&mut y, *item);
             }
-            g.item(&mut y, *item);
-        }
-        let path = dir.join(corpus::file_name(stats.files));
-        fs::write(&path, &y.out).context(|| format!("writing {}", path.display()))?;
-        stats.files += 1;
-        stats.objects += chunk.len() as u64;
-        stats.bytes += y.out.len() as u64;
-    }
-    let marker = dir.join(MARKER);
-    fs::write(&marker, params.marker(&stats))
-        .context(|| format!("writing {}", marker.display()))?;
-    Ok(stats)
+            (y.out, chunk.len() as u64)
+        })
+    };
+    corpus::write_files(dir, next, |stats| params.marker(stats))
 }
 
 /// The corpus in `dir` if it is complete and was made with `params` by
 /// this generator version (checked against the files actually present).
 pub fn cached(dir: &Path, params: &Params) -> Option<Stats> {
-    let marker = fs::read_to_string(dir.join(MARKER)).ok()?;
-    let objects = marker
-        .lines()
-        .find_map(|l| l.strip_prefix("objects="))?
-        .parse()
-        .ok()?;
-    let mut stats = Stats {
-        objects,
-        ..Stats::default()
-    };
-    let mut files: Vec<PathBuf> = Vec::new();
-    for entry in fs::read_dir(dir).ok()? {
-        let entry = entry.ok()?;
-        if entry
-            .file_name()
-            .to_str()
-            .is_some_and(corpus::is_corpus_file)
-        {
-            stats.bytes += entry.metadata().ok()?.len();
-            files.push(entry.path());
-        }
-    }
-    stats.files = files.len() as u64;
-    (marker == params.marker(&stats)).then_some(stats)
+    corpus::cached_as(dir, |stats| params.marker(stats))
 }
 
 /// The cached corpus, or a freshly generated one; the bool says whether it
@@ -1762,39 +1732,7 @@ fn namespace_names(n: usize) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A fresh directory under the system temp dir, removed on drop.
-    struct TempDir(PathBuf);
-
-    impl TempDir {
-        fn new(tag: &str) -> TempDir {
-            let dir = std::env::temp_dir().join(format!(
-                "rampart-bench-rbac-test-{tag}-{}",
-                std::process::id()
-            ));
-            let _ = fs::remove_dir_all(&dir);
-            TempDir(dir)
-        }
-    }
-
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = fs::remove_dir_all(&self.0);
-        }
-    }
-
-    fn read_all(dir: &Path) -> Vec<(String, Vec<u8>)> {
-        let mut files: Vec<_> = fs::read_dir(dir)
-            .expect("read corpus dir")
-            .map(|e| {
-                let e = e.expect("dir entry");
-                let name = e.file_name().to_string_lossy().into_owned();
-                (name, fs::read(e.path()).expect("read corpus file"))
-            })
-            .collect();
-        files.sort();
-        files
-    }
+    use crate::corpus::test_dirs::{TempDir, read_all};
 
     const PARAMS: Params = Params {
         roles: 400,
