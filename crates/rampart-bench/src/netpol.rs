@@ -27,7 +27,7 @@ use rampart_netpol::{Classes, Endpoint, Exposure, Link, Model};
 use crate::error::{Context, Error, Result};
 use crate::netpol_corpus::{self, Params};
 use crate::rng::Rng;
-use crate::run::{self, mb, rss};
+use crate::run::{self, Line, mb, rss};
 
 pub struct Options {
     pub workloads: u64,
@@ -45,53 +45,17 @@ pub struct Options {
 const MATRIX_TARGET: Duration = Duration::from_secs(2);
 const QUERY_TARGET: Duration = Duration::from_millis(10);
 
-/// One row of the result table: sorted, non-empty samples.
-struct Line {
-    what: String,
-    samples: Vec<Duration>,
-    note: String,
-}
-
-impl Line {
-    fn new(what: impl Into<String>, mut samples: Vec<Duration>, note: impl Into<String>) -> Line {
-        samples.sort();
-        Line {
-            what: what.into(),
-            samples,
-            note: note.into(),
-        }
-    }
-
-    fn median(&self) -> Duration {
-        run::median(&self.samples)
-    }
-
-    /// The smallest sample at or above 99% of the others; `None` for
-    /// fewer than 100 samples, where it would only be the maximum.
-    fn p99(&self) -> Option<Duration> {
-        let n = self.samples.len();
-        (n >= 100).then(|| self.samples[(n * 99).div_ceil(100) - 1])
-    }
-
-    fn max(&self) -> Duration {
-        self.samples[self.samples.len() - 1]
-    }
-
-    fn over(&self, limit: Duration) -> usize {
-        self.samples.iter().filter(|&&d| d > limit).count()
-    }
-
-    fn row(&self) -> String {
-        format!(
-            "| {} | {} | {} | {} | {} | {} |\n",
-            self.what,
-            dur(self.samples[0]),
-            dur(self.median()),
-            self.p99().map_or_else(|| "–".to_string(), dur),
-            dur(self.max()),
-            self.note
-        )
-    }
+/// `| what | best | median | p99 | max | note |`.
+fn row(l: &Line) -> String {
+    format!(
+        "| {} | {} | {} | {} | {} | {} |\n",
+        l.what,
+        dur(l.samples[0]),
+        dur(l.median()),
+        l.p99().map_or_else(|| "–".to_string(), dur),
+        dur(l.max()),
+        l.note
+    )
 }
 
 /// Per-run timings of the in-process pipeline.
@@ -351,7 +315,7 @@ pub fn run(opts: &Options) -> Result<()> {
          |-------------|-----:|-------:|----:|----:|-------|\n",
     );
     for l in &lines {
-        out.push_str(&l.row());
+        out.push_str(&row(l));
     }
     out.push_str(&rows);
     print!("{out}");
@@ -763,7 +727,7 @@ impl EndToEnd<'_> {
                 check.input_errors
             ));
         }
-        Ok(Line { note, ..line }.row())
+        Ok(row(&Line { note, ..line }))
     }
 }
 

@@ -21,7 +21,7 @@ use rampart_rbac::{Graph, Model, Principal, Request, ResourceAttributes, Subject
 use crate::error::Result;
 use crate::rbac_corpus::{self, Params};
 use crate::rng::Rng;
-use crate::run::{self, mb, rss};
+use crate::run::{self, Line, mb, rss};
 
 /// The `rampart` subcommand timed end to end.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -57,44 +57,6 @@ pub struct Options {
 /// The targets: each query under 50 ms, the audit under 2 s.
 const QUERY_TARGET: Duration = Duration::from_millis(50);
 const AUDIT_TARGET: Duration = Duration::from_secs(2);
-
-/// One row of the result table.
-struct Line {
-    what: String,
-    /// Sorted, non-empty.
-    samples: Vec<Duration>,
-    note: String,
-}
-
-impl Line {
-    fn new(what: impl Into<String>, mut samples: Vec<Duration>, note: impl Into<String>) -> Line {
-        samples.sort();
-        Line {
-            what: what.into(),
-            samples,
-            note: note.into(),
-        }
-    }
-
-    fn median(&self) -> Duration {
-        run::median(&self.samples)
-    }
-
-    /// The smallest sample at or above 99% of the others; `None` for
-    /// fewer than 100 samples, where it would only be the maximum.
-    fn p99(&self) -> Option<Duration> {
-        let n = self.samples.len();
-        (n >= 100).then(|| self.samples[(n * 99).div_ceil(100) - 1])
-    }
-
-    fn max(&self) -> Duration {
-        self.samples[self.samples.len() - 1]
-    }
-
-    fn over(&self, limit: Duration) -> usize {
-        self.samples.iter().filter(|&&d| d > limit).count()
-    }
-}
 
 pub fn run(opts: &Options) -> Result<()> {
     run::check_binary(&opts.rampart)?;

@@ -168,6 +168,48 @@ pub fn rss(kib: Option<u64>) -> String {
 }
 
 /// Median of sorted, non-empty `walls`.
+/// One row of a benchmark's result table: what was measured, its sorted
+/// samples (never empty) and a note.
+pub struct Line {
+    pub what: String,
+    pub samples: Vec<Duration>,
+    pub note: String,
+}
+
+impl Line {
+    pub fn new(
+        what: impl Into<String>,
+        mut samples: Vec<Duration>,
+        note: impl Into<String>,
+    ) -> Line {
+        samples.sort();
+        Line {
+            what: what.into(),
+            samples,
+            note: note.into(),
+        }
+    }
+
+    pub fn median(&self) -> Duration {
+        median(&self.samples)
+    }
+
+    /// The smallest sample at or above 99% of the others; `None` for
+    /// fewer than 100 samples, where it would only be the maximum.
+    pub fn p99(&self) -> Option<Duration> {
+        let n = self.samples.len();
+        (n >= 100).then(|| self.samples[(n * 99).div_ceil(100) - 1])
+    }
+
+    pub fn max(&self) -> Duration {
+        self.samples[self.samples.len() - 1]
+    }
+
+    pub fn over(&self, limit: Duration) -> usize {
+        self.samples.iter().filter(|&&d| d > limit).count()
+    }
+}
+
 pub fn median(walls: &[Duration]) -> Duration {
     let n = walls.len();
     if n % 2 == 1 {
