@@ -107,6 +107,53 @@ pub fn write_files(
     Ok(stats)
 }
 
+/// A generator that writes one kind of object per item, for
+/// [`write_documents`].
+pub trait Documents {
+    type Item: Copy;
+    /// Whether a file's first document also opens with `---` (varied, as
+    /// real files are).
+    fn leading_separator(&mut self) -> bool;
+    fn write(&mut self, y: &mut crate::yaml::Yaml, item: Self::Item);
+}
+
+/// Writes `items` into `dir`, `per_file` documents to a file, then the
+/// marker.
+pub fn write_documents<D: Documents>(
+    dir: &Path,
+    generator: &mut D,
+    items: &[D::Item],
+    per_file: u64,
+    marker: impl Fn(&Stats) -> String,
+) -> Result<Stats> {
+    let mut chunks = items.chunks(usize::try_from(per_file).unwrap_or(usize::MAX));
+    let next = || {
+        chunks.next().map(|chunk| {
+            let mut y = crate::yaml::Yaml::default();
+            for (i, item) in chunk.iter().enumerate() {
+                if i > 0 || generator.leading_separator() {
+                    y.line("---");
+                }
+                generator.write(&mut y, *item);
+            }
+            (y.out, chunk.len() as u64)
+        })
+    };
+    write_files(dir, next, marker)
+}
+
+/// `cached`, or else what `write` generates; the bool says whether it was
+/// generated.
+pub fn ensure_with(
+    cached: Option<Stats>,
+    write: impl FnOnce() -> Result<Stats>,
+) -> Result<(Stats, bool)> {
+    match cached {
+        Some(stats) => Ok((stats, false)),
+        None => write().map(|s| (s, true)),
+    }
+}
+
 /// The corpus in `dir` if it is complete and its marker is what `marker`
 /// says for the files actually present (the object count is read from the
 /// marker's `objects=` line).
@@ -156,10 +203,7 @@ pub fn cached(dir: &Path, params: &Params) -> Option<Stats> {
 /// The cached corpus, or a freshly generated one. The bool says whether it
 /// was generated.
 pub fn ensure(dir: &Path, params: &Params) -> Result<(Stats, bool)> {
-    match cached(dir, params) {
-        Some(stats) => Ok((stats, false)),
-        None => write(dir, params).map(|s| (s, true)),
-    }
+    ensure_with(cached(dir, params), || write(dir, params))
 }
 
 /// Test helpers every generator's tests share.

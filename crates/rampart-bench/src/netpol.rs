@@ -86,19 +86,7 @@ pub fn run(opts: &Options) -> Result<()> {
     };
     let started = Instant::now();
     let (stats, generated) = netpol_corpus::ensure(&dir, &params)?;
-    eprintln!(
-        "{} corpus in {}: {} objects, {} files, {:.1} MB{}",
-        if generated { "generated" } else { "cached" },
-        dir.display(),
-        stats.objects,
-        stats.files,
-        mb(stats.bytes),
-        if generated {
-            format!(" in {:.2}s", started.elapsed().as_secs_f64())
-        } else {
-            String::new()
-        },
-    );
+    eprintln!("{}", run::corpus_line(&dir, &stats, generated, started));
 
     if opts.rampart.is_file() {
         // Says which build is benchmarked.

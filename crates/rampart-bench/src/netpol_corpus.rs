@@ -78,20 +78,9 @@ pub fn write(dir: &Path, params: &Params) -> Result<Stats> {
     }
     let mut g = Generator::new(params);
     let items = g.items();
-    let mut chunks = items.chunks(usize::try_from(params.per_file).unwrap_or(usize::MAX));
-    let next = || {
-        chunks.next().map(|chunk| {
-            let mut y = Yaml::default();
-            for (i, item) in chunk.iter().enumerate() {
-                if i > 0 || g.rng.chance(40) {
-                    y.line("---");
-                }
-                g.item(&mut y, *item);
-            }
-            (y.out, chunk.len() as u64)
-        })
-    };
-    corpus::write_files(dir, next, |stats| params.marker(stats))
+    corpus::write_documents(dir, &mut g, &items, params.per_file, |stats| {
+        params.marker(stats)
+    })
 }
 
 /// The corpus in `dir` if it is complete and was made with `params` by
@@ -103,10 +92,7 @@ pub fn cached(dir: &Path, params: &Params) -> Option<Stats> {
 /// The cached corpus, or a freshly generated one; the bool says whether it
 /// was generated.
 pub fn ensure(dir: &Path, params: &Params) -> Result<(Stats, bool)> {
-    match cached(dir, params) {
-        Some(stats) => Ok((stats, false)),
-        None => write(dir, params).map(|s| (s, true)),
-    }
+    corpus::ensure_with(cached(dir, params), || write(dir, params))
 }
 
 // ------------------------------------------------------------------ pools
@@ -491,6 +477,18 @@ struct Generator {
     namespaces: Vec<Namespace>,
     /// Extra indentation of sequence entries in the object being written.
     so: usize,
+}
+
+impl corpus::Documents for Generator {
+    type Item = Item;
+
+    fn leading_separator(&mut self) -> bool {
+        self.rng.chance(40)
+    }
+
+    fn write(&mut self, y: &mut Yaml, item: Item) {
+        self.item(y, item);
+    }
 }
 
 impl Generator {

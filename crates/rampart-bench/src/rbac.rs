@@ -71,19 +71,7 @@ pub fn run(opts: &Options) -> Result<()> {
     };
     let started = Instant::now();
     let (stats, generated) = rbac_corpus::ensure(&dir, &params)?;
-    eprintln!(
-        "{} corpus in {}: {} objects, {} files, {:.1} MB{}",
-        if generated { "generated" } else { "cached" },
-        dir.display(),
-        stats.objects,
-        stats.files,
-        mb(stats.bytes),
-        if generated {
-            format!(" in {:.2}s", started.elapsed().as_secs_f64())
-        } else {
-            String::new()
-        },
-    );
+    eprintln!("{}", run::corpus_line(&dir, &stats, generated, started));
 
     let mut lines = Vec::new();
     let mut loads = Vec::new();

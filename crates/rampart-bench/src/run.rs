@@ -106,16 +106,8 @@ pub fn run(opts: &Options) -> Result<()> {
         let started = Instant::now();
         let (stats, generated) = corpus::ensure(&dir, &params)?;
         eprintln!(
-            "{size} objects: {} corpus in {} ({} files, {:.1} MB){}",
-            if generated { "generated" } else { "cached" },
-            dir.display(),
-            stats.files,
-            mb(stats.bytes),
-            if generated {
-                format!(" in {:.2}s", started.elapsed().as_secs_f64())
-            } else {
-                String::new()
-            },
+            "{size} objects: {}",
+            corpus_line(&dir, &stats, generated, started)
         );
         let args = [
             OsStr::new("scan"),
@@ -208,6 +200,24 @@ impl Line {
     pub fn over(&self, limit: Duration) -> usize {
         self.samples.iter().filter(|&&d| d > limit).count()
     }
+}
+
+/// `generated corpus in DIR: N objects, F files, M MB in 1.23s` (or
+/// `cached …`), what every benchmark says about its corpus.
+pub fn corpus_line(dir: &Path, stats: &Stats, generated: bool, started: Instant) -> String {
+    format!(
+        "{} corpus in {}: {} objects, {} files, {:.1} MB{}",
+        if generated { "generated" } else { "cached" },
+        dir.display(),
+        stats.objects,
+        stats.files,
+        mb(stats.bytes),
+        if generated {
+            format!(" in {:.2}s", started.elapsed().as_secs_f64())
+        } else {
+            String::new()
+        },
+    )
 }
 
 pub fn median(walls: &[Duration]) -> Duration {
