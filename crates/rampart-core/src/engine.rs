@@ -42,7 +42,8 @@ pub fn run(
         .filter(|p| p.level == PssLevel::Restricted)
         .flat_map(|p| p.overrides.iter().copied())
         .collect();
-    let (mut relational, mut diagnostics) = run_inventory_checks(inventory, rules, config);
+    let (mut relational, mut diagnostics) =
+        run_inventory_checks(inventory, rules, config, settings);
     let per_object: Vec<(Vec<Finding>, Vec<Diagnostic>)> = inventory
         .objects
         .par_iter()
@@ -98,6 +99,7 @@ fn run_inventory_checks(
     inventory: &Inventory,
     rules: &[ActiveRule],
     config: &Config,
+    settings: &Settings,
 ) -> (HashMap<usize, Vec<Finding>>, Vec<Diagnostic>) {
     /// One rule's findings by object index, and the problems it met.
     type RuleResult = (Vec<(usize, Vec<Finding>)>, Vec<Diagnostic>);
@@ -111,6 +113,7 @@ fn run_inventory_checks(
             let ctx = InventoryCtx {
                 inventory,
                 params: &active.params,
+                target_version: settings.target_version,
             };
             let mut reporter = Reporter::new(active, inventory);
             let started = std::time::Instant::now();
@@ -223,6 +226,7 @@ impl Run<'_> {
                 params: &active.params,
                 pss_version: pss.map(|(_, v)| v).unwrap_or_default(),
                 image_lock: settings.image_lock.as_deref(),
+                target_version: settings.target_version,
             };
             let mut emitter = Emitter::new(active, object);
             match active.rule.check {

@@ -8,6 +8,7 @@
 //! exemptions.
 
 pub mod baseline;
+pub mod cluster;
 pub mod compliance;
 pub mod config;
 pub mod de;

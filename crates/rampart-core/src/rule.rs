@@ -162,6 +162,9 @@ pub struct Settings {
     /// Known-good image digests (`rampart scan --image-lock`), read by the
     /// binary so that rules stay free of I/O.
     pub image_lock: Option<std::sync::Arc<crate::images::ImageLock>>,
+    /// The Kubernetes version the input is meant for (`--target-version`),
+    /// for rules that judge API versions and releases.
+    pub target_version: Option<crate::cluster::KubeVersion>,
 }
 
 /// A framework a rule helps comply with.
@@ -335,6 +338,8 @@ pub struct Ctx<'a> {
     pub pss_version: PssVersion,
     /// The image lockfile of this run, if one was given.
     pub image_lock: Option<&'a crate::images::ImageLock>,
+    /// `--target-version`, when given.
+    pub target_version: Option<crate::cluster::KubeVersion>,
 }
 
 #[derive(Clone, Copy)]
@@ -354,6 +359,8 @@ pub enum Check {
 pub struct InventoryCtx<'a> {
     pub inventory: &'a Inventory,
     pub params: &'a Params,
+    /// `--target-version`, when given.
+    pub target_version: Option<crate::cluster::KubeVersion>,
 }
 
 /// Collects the findings of one inventory-wide rule, on any objects.

@@ -137,6 +137,7 @@ pub fn run_with(
         profile,
         pss_version: args.pss_version,
         image_lock,
+        target_version: None,
     };
     let mut active = match config.active_rules(
         rampart_rules::all(),
