@@ -1,6 +1,7 @@
 //! `rampart-bench`: a deterministic Kubernetes manifest corpus generator
 //! and an end-to-end benchmark of `rampart scan` on such corpora.
 
+mod cluster;
 mod corpus;
 mod error;
 mod generate;
@@ -158,6 +159,30 @@ enum Cmd {
         #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
         seed: u64,
     },
+    /// Time `rampart scan --cluster` and `rampart snapshot` against a local
+    /// HTTPS API server (rampart-testapi, in this process) serving a
+    /// synthetic cluster of each size; prints a Markdown table.
+    Cluster {
+        /// Cluster sizes in objects, comma-separated.
+        #[arg(long, value_name = "N,...", value_delimiter = ',',
+              default_value = "10000,100000",
+              value_parser = clap::value_parser!(u64).range(1..))]
+        sizes: Vec<u64>,
+        /// The rampart binary to benchmark.
+        #[arg(long, value_name = "PATH", default_value = "target/release/rampart")]
+        rampart: PathBuf,
+        /// The test API server binary.
+        #[arg(
+            long,
+            value_name = "PATH",
+            default_value = "target/release/rampart-testapi"
+        )]
+        testapi: PathBuf,
+        /// Runs per size and command.
+        #[arg(long, value_name = "R", default_value_t = 3,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        runs: u32,
+    },
     /// Benchmark the NetworkPolicy engine on a generated corpus (cached
     /// under WORK/netpol-WORKLOADS-POLICIES): inventory load, Model::build,
     /// Classes::build, the full matrix, exposure and `can` latencies in
@@ -233,6 +258,17 @@ fn main() -> ExitCode {
             runs,
             per_file: 100,
             seed: DEFAULT_SEED,
+        }),
+        Cmd::Cluster {
+            sizes,
+            rampart,
+            testapi,
+            runs,
+        } => cluster::run(&cluster::Options {
+            sizes,
+            rampart,
+            testapi,
+            runs,
         }),
         Cmd::RbacCorpus {
             roles,

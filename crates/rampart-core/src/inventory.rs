@@ -177,7 +177,7 @@ impl Inventory {
         for (i, o) in objects.iter().enumerate() {
             by_kind.entry(o.id.kind.clone()).or_default().push(i);
         }
-        Inventory {
+        let mut inventory = Inventory {
             objects,
             sources,
             diagnostics,
@@ -185,7 +185,14 @@ impl Inventory {
             by_name: OnceLock::new(),
             by_label: OnceLock::new(),
             derived: Default::default(),
+        };
+        // What a cluster read could not see belongs in every report made
+        // from it, live or from its snapshot.
+        if let Some((_, info)) = crate::cluster::ClusterInfo::of(&inventory) {
+            let gaps = info.coverage_gaps.iter().map(|g| g.diagnostic());
+            inventory.diagnostics.extend(gaps);
         }
+        inventory
     }
 
     /// The `T` derived from this inventory by `build`, built on first use

@@ -41,10 +41,14 @@ pub enum Category {
     /// Availability and hygiene (probes, replicas, disruption budgets):
     /// not security, off unless `--profile all` or enabled in the config.
     Reliability,
+    /// Kubernetes versions of the cluster: support windows, patch levels,
+    /// version skew and known CVEs (judged from the versions a cluster scan
+    /// records, at the time it was taken).
+    Lifecycle,
 }
 
 impl Category {
-    pub const ALL: [Category; 13] = [
+    pub const ALL: [Category; 14] = [
         Category::PodSecurity,
         Category::HostAccess,
         Category::Images,
@@ -58,6 +62,7 @@ impl Category {
         Category::Components,
         Category::Rbac,
         Category::Reliability,
+        Category::Lifecycle,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -75,6 +80,7 @@ impl Category {
             Category::Components => "components",
             Category::Rbac => "rbac",
             Category::Reliability => "reliability",
+            Category::Lifecycle => "lifecycle",
         }
     }
 }

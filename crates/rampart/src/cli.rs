@@ -40,6 +40,99 @@ pub enum Command {
     /// List the container images manifests use, or write an image lockfile.
     #[command(after_help = IMAGES_EXAMPLES)]
     Images(ImagesArgs),
+    /// Save a read-only copy of a cluster's objects to a directory, for offline analysis.
+    #[command(after_help = SNAPSHOT_EXAMPLES)]
+    Snapshot(SnapshotArgs),
+    /// Kubernetes versions of the control plane and every node: support window, latest patch,
+    /// version skew, known CVEs, deprecated APIs in use.
+    #[command(after_help = VERSIONS_EXAMPLES)]
+    Versions(VersionsArgs),
+    /// Show the release, CVE and deprecated-API data built into rampart, and how old it is.
+    #[command(
+        after_help = "Examples:\n  rampart data\n  rampart data -o json\n  rampart data --max-data-age 30    warn when a file is older than 30 days\n\nThe files live in crates/rampart-releases/data/ (README.md there says how to refresh them).\nExit codes: 0 fresh · 1 a file is older than --max-data-age"
+    )]
+    Data(DataArgs),
+}
+
+const VERSIONS_EXAMPLES: &str = "Examples:
+  rampart versions --cluster                       the current context's cluster
+  rampart versions snap/                           a snapshot (judged at the date it was taken)
+  rampart versions ./manifests --target-version 1.33   API versions a planned upgrade removes
+  rampart versions --cluster -o json
+
+Runs the lifecycle rules (`rampart rules`: kubernetes-version-*, kubernetes-known-cve, ...) and
+deprecated-api-version; the text report starts with a table of every component's version.
+Support windows are judged at the date the cluster was read, with the data of `rampart data`.
+
+Exit codes: as for scan (0 nothing at/above --fail-on · 1 findings · 2 usage or input error)";
+
+/// `rampart versions`: scan's inputs and report options, lifecycle rules only.
+#[derive(Args)]
+pub struct VersionsArgs {
+    /// Files, directories or glob patterns to read (a snapshot directory, manifests); `-` reads stdin.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<String>,
+    /// A file, directory or glob to read, as with kubectl (repeatable).
+    #[arg(short = 'f', long = "filename", value_name = "PATH")]
+    pub filenames: Vec<String>,
+    /// Judge API versions for this Kubernetes version [default: the cluster's, or the newest known].
+    #[arg(long, value_name = "VERSION", value_parser = parse_kube_version)]
+    pub target_version: Option<rampart_core::cluster::KubeVersion>,
+    #[command(flatten)]
+    pub cluster: ClusterScanArgs,
+    #[command(flatten)]
+    pub data_age: DataAge,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Args)]
+pub struct DataArgs {
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
+    pub output: ListFormat,
+    #[command(flatten)]
+    pub age: DataAge,
+}
+
+/// How old the built-in release data may be before rampart warns.
+#[derive(Args, Clone, Copy, Debug)]
+pub struct DataAge {
+    /// Warn when the built-in release, CVE or API data is older than this many days.
+    #[arg(long = "max-data-age", value_name = "DAYS", default_value_t = DataAge::default().max_days)]
+    pub max_days: i64,
+}
+
+impl Default for DataAge {
+    fn default() -> Self {
+        DataAge { max_days: 90 }
+    }
+}
+
+const SNAPSHOT_EXAMPLES: &str = "Examples:
+  rampart snapshot --cluster -o snap/                   current kubeconfig context
+  rampart snapshot --context prod -n shop -o snap-shop/ one namespace (and cluster-scoped objects)
+  rampart scan snap/          rampart rbac snap/          rampart netpol matrix -f snap/
+
+The directory holds cluster.yaml (server version, served APIs, coverage gaps), cluster/<resource>.yaml
+and namespaces/<ns>/<resource>.yaml: JSON documents in YAML streams, as the API server returned them
+minus managedFields and status fields no analysis reads. Secrets are read as metadata only, never
+their values. Analysing the directory gives the same findings as analysing the cluster.
+
+Exit codes: 0 written · 2 usage error, or the cluster could not be read";
+
+#[derive(Args)]
+pub struct SnapshotArgs {
+    #[command(flatten)]
+    pub cluster: ClusterScanArgs,
+    /// The directory to write (created if missing).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+    /// Replace a snapshot already in the directory.
+    #[arg(long)]
+    pub overwrite: bool,
+    /// No progress display on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 const IMAGES_EXAMPLES: &str = "Examples:
@@ -184,8 +277,81 @@ pub struct ScanArgs {
     /// Image lockfile (`rampart images lock`) to check images against (rule image-not-in-lockfile).
     #[arg(long, value_name = "FILE")]
     pub image_lock: Option<PathBuf>,
+    /// Judge API versions (and releases) for this Kubernetes version, e.g. 1.33 for a planned upgrade
+    /// [default: the cluster's version, or the newest known].
+    #[arg(long, value_name = "VERSION", value_parser = parse_kube_version)]
+    pub target_version: Option<rampart_core::cluster::KubeVersion>,
+    #[command(flatten)]
+    pub cluster: ClusterScanArgs,
+    #[command(flatten)]
+    pub data_age: DataAge,
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+fn parse_kube_version(s: &str) -> Result<rampart_core::cluster::KubeVersion, String> {
+    rampart_core::cluster::KubeVersion::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a Kubernetes version (1.33, v1.33 or v1.33.2)"))
+}
+
+/// Which live cluster to read, as kubectl chooses it.
+#[derive(Args, Clone, Debug, Default)]
+pub struct ClusterSource {
+    /// Read the objects from the cluster of the current kubeconfig context (or the in-cluster
+    /// service account) instead of files. Read-only: rampart only sends GET requests.
+    #[arg(long)]
+    pub cluster: bool,
+    /// The kubeconfig context to use (implies --cluster).
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+    /// The kubeconfig file to use (implies --cluster) [default: KUBECONFIG, then ~/.kube/config].
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Longest wait for one API request, e.g. 30s, 2m.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    pub request_timeout: std::time::Duration,
+}
+
+impl ClusterSource {
+    /// Whether a cluster, not files, is the input.
+    pub fn enabled(&self) -> bool {
+        self.cluster || self.context.is_some() || self.kubeconfig.is_some()
+    }
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let (number, unit) = s
+        .find(|c: char| !c.is_ascii_digit())
+        .map_or((s, "s"), |i| s.split_at(i));
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a duration (30s, 2m, 1h)"))?;
+    let seconds = match unit {
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        _ => return Err(format!("`{s}` is not a duration (30s, 2m, 1h)")),
+    };
+    if seconds == 0 {
+        return Err("the timeout must be at least 1s".into());
+    }
+    Ok(std::time::Duration::from_secs(seconds))
+}
+
+/// A live cluster to audit, and how much of it.
+#[derive(Args, Clone, Debug, Default)]
+pub struct ClusterScanArgs {
+    #[command(flatten)]
+    pub source: ClusterSource,
+    /// Only this namespace (with --cluster); cluster-scoped objects are still read.
+    #[arg(short, long, value_name = "NS", conflicts_with = "all_namespaces")]
+    pub namespace: Option<String>,
+    /// Every namespace (the default with --cluster).
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// Also send one unauthenticated GET /api, to report an API server that answers anonymous requests.
+    #[arg(long)]
+    pub probe_anonymous: bool,
 }
 
 /// How findings are selected, filtered and reported: shared by `scan` and
@@ -296,6 +462,8 @@ pub struct RbacAuditArgs {
     #[arg(long)]
     pub assume_defaults: bool,
     #[command(flatten)]
+    pub cluster: ClusterScanArgs,
+    #[command(flatten)]
     pub report: ReportArgs,
 }
 
@@ -338,6 +506,8 @@ pub struct RbacInputs {
     /// Add the roles and bindings every Kubernetes cluster has (see `rampart rbac --help`).
     #[arg(long)]
     pub assume_defaults: bool,
+    #[command(flatten)]
+    pub cluster: ClusterSource,
 }
 
 /// The namespace and subresource of a request, as kubectl auth can-i takes them.
@@ -461,6 +631,8 @@ pub struct NetpolArgs {
     #[arg(short = 'f', long = "filename", value_name = "PATH")]
     pub filenames: Vec<String>,
     #[command(flatten)]
+    pub cluster: ClusterScanArgs,
+    #[command(flatten)]
     pub report: ReportArgs,
 }
 
@@ -484,6 +656,8 @@ pub struct NetpolInputs {
     /// Files, directories or globs holding the manifests (repeatable; `-` for stdin).
     #[arg(short = 'f', long = "filename", value_name = "PATH")]
     pub filenames: Vec<String>,
+    #[command(flatten)]
+    pub cluster: ClusterSource,
     #[command(flatten)]
     pub options: NetpolOptions,
 }

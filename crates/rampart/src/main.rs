@@ -2,12 +2,16 @@
 //! it runs lives in the library crates.
 
 mod cli;
+mod data;
 mod explain;
 mod images;
+mod live;
 mod netpol;
 mod out;
 mod rbac;
 mod scan;
+mod snapshot;
+mod versions;
 
 use std::process::ExitCode;
 
@@ -37,6 +41,9 @@ fn main() -> ExitCode {
         cli::Command::Rbac(args) => rbac::run(args),
         cli::Command::Netpol(args) => netpol::run(args),
         cli::Command::Images(args) => images::run(args),
+        cli::Command::Snapshot(args) => snapshot::run(args),
+        cli::Command::Data(args) => data::run(args),
+        cli::Command::Versions(args) => versions::run(args),
     };
     ExitCode::from(code)
 }

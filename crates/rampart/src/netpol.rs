@@ -6,17 +6,16 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use rampart_core::source::Input;
-use rampart_core::yaml::Limits;
-use rampart_core::{Category, Inventory, Level, ObjectRef};
+use rampart_core::{Category, Level, ObjectRef};
 use rampart_netpol::ipset::IpSet;
 use rampart_netpol::ports::{PortSet, Protocol};
 use rampart_netpol::{Classes, Endpoint, Model, Options, Side};
 use serde::Serialize;
 
 use crate::cli::{
-    ListFormat, MatrixFormat, NetpolArgs, NetpolCanArgs, NetpolCommand, NetpolDiffArgs,
-    NetpolInputs, NetpolListArgs, NetpolMatrixArgs, NetpolOptions, ProfileArg, ScanArgs,
+    ClusterSource, ListFormat, MatrixFormat, NetpolArgs, NetpolCanArgs, NetpolCommand,
+    NetpolDiffArgs, NetpolInputs, NetpolListArgs, NetpolMatrixArgs, NetpolOptions, ProfileArg,
+    ScanArgs,
 };
 use crate::exit;
 use crate::scan::print_diagnostics;
@@ -31,10 +30,14 @@ pub fn run(args: NetpolArgs) -> u8 {
                 framework: None,
                 pss_version: Default::default(),
                 image_lock: None,
+                target_version: None,
+                cluster: args.cluster,
+                data_age: Default::default(),
                 report: args.report,
             },
             Vec::new(),
             Some(Category::NetworkPolicy),
+            None,
         ),
         Some(NetpolCommand::Matrix(a)) => matrix(a),
         Some(NetpolCommand::Can(a)) => can(a),
@@ -49,13 +52,14 @@ struct Loaded {
     errors: bool,
 }
 
-fn load(paths: &[String], options: &NetpolOptions) -> Result<Loaded, u8> {
-    if paths.is_empty() {
-        eprintln!("error: give the manifests with -f PATH (files, directories, globs or -)");
+fn load(paths: &[String], cluster: &ClusterSource, options: &NetpolOptions) -> Result<Loaded, u8> {
+    if paths.is_empty() && !cluster.enabled() {
+        eprintln!(
+            "error: give the manifests with -f PATH (files, directories, globs or -), or --cluster"
+        );
         return Err(exit::ERROR);
     }
-    let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
-    let inventory = Inventory::load(&inputs, Limits::default(), &|_| false);
+    let inventory = crate::live::inventory(paths, cluster, Vec::new())?;
     let model = Model::build_with(
         &inventory,
         Options {
@@ -72,7 +76,7 @@ fn load(paths: &[String], options: &NetpolOptions) -> Result<Loaded, u8> {
 }
 
 fn load_inputs(i: &NetpolInputs) -> Result<Loaded, u8> {
-    load(&i.filenames, &i.options)
+    load(&i.filenames, &i.cluster, &i.options)
 }
 
 fn finish(written: bool, errors: bool, code: u8) -> u8 {
@@ -694,8 +698,16 @@ fn grants_minus(a: &[(IpSet, PortSet)], b: &[(IpSet, PortSet)]) -> Vec<(IpSet, P
 /// `rampart netpol diff OLD NEW`: exits 1 when connections change.
 fn diff(args: NetpolDiffArgs) -> u8 {
     let (old, new) = match (
-        load(std::slice::from_ref(&args.old), &args.options),
-        load(std::slice::from_ref(&args.new), &args.options),
+        load(
+            std::slice::from_ref(&args.old),
+            &ClusterSource::default(),
+            &args.options,
+        ),
+        load(
+            std::slice::from_ref(&args.new),
+            &ClusterSource::default(),
+            &args.options,
+        ),
     ) {
         (Ok(o), Ok(n)) => (o, n),
         (Err(c), _) | (_, Err(c)) => return c,

@@ -5,8 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use rampart_core::source::{Input, SourceFile};
-use rampart_core::yaml::Limits;
+use rampart_core::source::SourceFile;
 use rampart_core::{Category, Inventory, Level};
 use rampart_rbac::{
     Decision, EscalationPath, GrantPath, Graph, Latent, Model, Permissions, Principal, Request,
@@ -50,9 +49,17 @@ fn audit(a: RbacAuditArgs) -> u8 {
         framework: None,
         pss_version: Default::default(),
         image_lock: None,
+        target_version: None,
+        cluster: a.cluster,
+        data_age: Default::default(),
         report: a.report,
     };
-    crate::scan::run_with(args, preloaded(a.assume_defaults), Some(Category::Rbac))
+    crate::scan::run_with(
+        args,
+        preloaded(a.assume_defaults),
+        Some(Category::Rbac),
+        None,
+    )
 }
 
 /// Everything a question is answered from.
@@ -64,19 +71,17 @@ struct Loaded {
 }
 
 fn load(inputs: &RbacInputs) -> Result<Loaded, u8> {
-    if inputs.filenames.is_empty() && !inputs.assume_defaults {
+    if inputs.filenames.is_empty() && !inputs.assume_defaults && !inputs.cluster.enabled() {
         eprintln!(
-            "error: give the RBAC objects with -f PATH (files, directories, globs or -), or --assume-defaults"
+            "error: give the RBAC objects with -f PATH (files, directories, globs or -), --cluster, or --assume-defaults"
         );
         return Err(exit::ERROR);
     }
-    let files: Vec<Input> = inputs.filenames.iter().map(|f| Input::parse(f)).collect();
-    let inventory = Inventory::load_with(
+    let inventory = crate::live::inventory(
+        &inputs.filenames,
+        &inputs.cluster,
         preloaded(inputs.assume_defaults),
-        &files,
-        Limits::default(),
-        &|_| false,
-    );
+    )?;
     let mut diagnostics = inventory.diagnostics.clone();
     let model = Model::build(&inventory);
     diagnostics.extend(model.diagnostics.iter().cloned());

@@ -73,16 +73,21 @@ fn load_config(args: &ScanArgs, inputs: &[Input]) -> Result<Config, Diagnostic> 
 }
 
 pub fn run(args: ScanArgs) -> u8 {
-    run_with(args, Vec::new(), None)
+    run_with(args, Vec::new(), None, None)
 }
+
+/// Text a command prints above a text report (`rampart versions`' table).
+pub type Header = fn(&Inventory) -> String;
 
 /// `rampart scan`, with `preloaded` files read before the inputs (the
 /// Kubernetes default roles for `rampart rbac --assume-defaults`) and, when
-/// `category` is set, only that category's rules.
+/// `category` is set, only that category's rules; `header` goes above a
+/// text report.
 pub fn run_with(
     args: ScanArgs,
-    preloaded: Vec<rampart_core::source::SourceFile>,
+    mut preloaded: Vec<rampart_core::source::SourceFile>,
     category: Option<rampart_core::Category>,
+    header: Option<Header>,
 ) -> u8 {
     let inputs: Vec<Input> = args
         .paths
@@ -90,10 +95,21 @@ pub fn run_with(
         .chain(&args.filenames)
         .map(|a| Input::parse(a))
         .collect();
-    if inputs.is_empty() {
+    let live = args.cluster.source.enabled();
+    if live && !inputs.is_empty() {
         eprintln!(
-            "error: nothing to scan; give a file, directory or glob, or `-` for stdin (see `rampart scan --help`)"
+            "error: give either files to scan or --cluster, not both (scan a snapshot directory to compare)"
         );
+        return exit::ERROR;
+    }
+    if inputs.is_empty() && !live {
+        eprintln!(
+            "error: nothing to scan; give a file, directory or glob, `-` for stdin, or --cluster (see `rampart scan --help`)"
+        );
+        return exit::ERROR;
+    }
+    if !live && args.cluster.namespace.is_some() {
+        eprintln!("error: -n/--namespace limits what is read from a cluster; it needs --cluster");
         return exit::ERROR;
     }
     let config = match load_config(&args, &inputs) {
@@ -137,7 +153,7 @@ pub fn run_with(
         profile,
         pss_version: args.pss_version,
         image_lock,
-        target_version: None,
+        target_version: args.target_version,
     };
     let mut active = match config.active_rules(
         rampart_rules::all(),
@@ -165,6 +181,17 @@ pub fn run_with(
         None => None,
     };
 
+    if live {
+        match crate::live::sources(
+            &args.cluster.source,
+            args.cluster.namespace.clone(),
+            args.cluster.probe_anonymous,
+            args.report.quiet,
+        ) {
+            Ok(sources) => preloaded.extend(sources),
+            Err(code) => return code,
+        }
+    }
     let progress = (!args.report.quiet && std::io::stderr().is_terminal()).then(|| {
         let pb = indicatif::ProgressBar::new_spinner();
         pb.set_message("reading and checking manifests…");
@@ -208,6 +235,12 @@ pub fn run_with(
 
     let mut diagnostics = inventory.diagnostics.clone();
     diagnostics.append(&mut outcome.diagnostics);
+    if active
+        .iter()
+        .any(|a| a.rule.meta.category == rampart_core::Category::Lifecycle)
+    {
+        diagnostics.extend(crate::data::staleness(&inventory, args.data_age));
+    }
     let input_errors = diagnostics.iter().any(|d| d.level == Level::Error);
 
     if let Some(path) = &args.report.write_baseline {
@@ -262,12 +295,15 @@ pub fn run_with(
     let written = match &args.report.output_file {
         Some(p) => std::fs::File::create(p).and_then(|f| {
             let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+            write_header(&mut w, header, format, &inventory)?;
             rampart_report::render(&report, format, color, &mut w)?;
             w.flush()
         }),
         None => {
             let mut w = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-            rampart_report::render(&report, format, color, &mut w).and_then(|()| w.flush())
+            write_header(&mut w, header, format, &inventory)
+                .and_then(|()| rampart_report::render(&report, format, color, &mut w))
+                .and_then(|()| w.flush())
         }
     };
     if let Err(e) = written {
@@ -288,6 +324,18 @@ pub fn run_with(
     std::mem::forget(outcome);
     std::mem::forget(inventory);
     code
+}
+
+fn write_header(
+    w: &mut dyn Write,
+    header: Option<Header>,
+    format: Format,
+    inventory: &Inventory,
+) -> std::io::Result<()> {
+    match header {
+        Some(h) if format == Format::Text => w.write_all(h(inventory).as_bytes()),
+        _ => Ok(()),
+    }
 }
 
 fn exit_code(

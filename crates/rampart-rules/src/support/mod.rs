@@ -2,6 +2,7 @@
 //!
 //! Each submodule belongs to one family of rules; general helpers stay here.
 
+pub mod cluster;
 pub mod images;
 pub mod netpol;
 pub mod objects;

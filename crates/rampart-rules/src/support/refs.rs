@@ -1,10 +1,16 @@
 //! The framework controls rules cite, each defined once so that every rule
 //! citing a control gives it the same title (the compliance summary groups
-//! by control). CIS ids follow the CIS Kubernetes Benchmark section 5, PSS
+//! by control). CIS ids follow the CIS Kubernetes Benchmark (section 5, and 1.2 for the API server), PSS
 //! ids the Pod Security Standards level/control, NSA-CISA ids the sections
 //! of the Kubernetes Hardening Guidance.
 
 use rampart_core::rule::{Framework, Reference};
+
+pub const CIS_1_2_1: Reference = Reference {
+    framework: Framework::Cis,
+    id: "1.2.1",
+    title: "Ensure that the --anonymous-auth argument is set to false",
+};
 
 pub const CIS_5_1_1: Reference = Reference {
     framework: Framework::Cis,

@@ -1,0 +1,249 @@
+//! Reaching the API server: kubeconfig (or in-cluster) configuration, one
+//! client, and errors a user can act on.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use kube::config::{KubeConfigOptions, Kubeconfig};
+use kube::{Client, Config};
+
+/// Which cluster to talk to and how, as given on the command line.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// `--kubeconfig`; otherwise `KUBECONFIG` (several files merged) or
+    /// `~/.kube/config`, then the in-cluster service account.
+    pub kubeconfig: Option<PathBuf>,
+    /// `--context`; otherwise the kubeconfig's current context.
+    pub context: Option<String>,
+    /// Limit to one namespace (`-n`); cluster-scoped kinds are still read.
+    pub namespace: Option<String>,
+    /// Longest wait for any one request.
+    pub request_timeout: Duration,
+    /// Also send one unauthenticated `GET /api` to learn whether the API
+    /// server answers anonymous requests.
+    pub probe_anonymous: bool,
+}
+
+impl Default for Target {
+    fn default() -> Self {
+        Target {
+            kubeconfig: None,
+            context: None,
+            namespace: None,
+            request_timeout: Duration::from_secs(30),
+            probe_anonymous: false,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClusterError {
+    #[error("kubeconfig: {0}")]
+    Kubeconfig(String),
+    #[error("cannot reach the API server at {server}: {reason}")]
+    Unreachable { server: String, reason: String },
+    #[error(
+        "the API server at {server} refused the credentials (401 Unauthorized); they may have expired: log in again or check the context's user"
+    )]
+    Unauthorized { server: String },
+    #[error("the API server at {server} did not answer within {seconds} s (--request-timeout)")]
+    Timeout { server: String, seconds: u64 },
+    #[error("the API server at {server} answered {what}: {reason}")]
+    Protocol {
+        server: String,
+        what: String,
+        reason: String,
+    },
+}
+
+/// An authenticated client and what it points at.
+#[derive(Clone)]
+pub struct Connection {
+    pub client: Client,
+    /// The server URL from the configuration.
+    pub server: String,
+    /// The kubeconfig context name, or `in-cluster`.
+    pub context: String,
+    pub(crate) config: Config,
+    pub(crate) target: Target,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("server", &self.server)
+            .field("context", &self.context)
+            .finish()
+    }
+}
+
+/// Builds the client for `target`. Nothing is sent yet.
+pub async fn connect(target: &Target) -> Result<Connection, ClusterError> {
+    let (mut config, context) = load_config(target).await?;
+    // Bounded waits everywhere: a black-holed address or a server that
+    // accepts and never answers must end in an error, not a hang.
+    config.connect_timeout = Some(Duration::from_secs(10).min(target.request_timeout));
+    config.read_timeout = Some(target.request_timeout);
+    config.write_timeout = Some(target.request_timeout);
+    config.reset_reader_on_write = true;
+    let server = config
+        .cluster_url
+        .to_string()
+        .trim_end_matches('/')
+        .to_string();
+    let client = Client::try_from(config.clone()).map_err(|e| ClusterError::Unreachable {
+        server: server.clone(),
+        reason: e.to_string(),
+    })?;
+    Ok(Connection {
+        client,
+        server,
+        context,
+        config,
+        target: target.clone(),
+    })
+}
+
+async fn load_config(target: &Target) -> Result<(Config, String), ClusterError> {
+    let options = KubeConfigOptions {
+        context: target.context.clone(),
+        ..Default::default()
+    };
+    let kubeconfig = match &target.kubeconfig {
+        Some(path) => Some(
+            Kubeconfig::read_from(path)
+                .map_err(|e| ClusterError::Kubeconfig(format!("{}: {e}", path.display())))?,
+        ),
+        None => match Kubeconfig::read() {
+            Ok(k) => Some(k),
+            // No kubeconfig at all: inside a pod, the service account.
+            Err(_) if target.context.is_none() => None,
+            Err(e) => return Err(ClusterError::Kubeconfig(e.to_string())),
+        },
+    };
+    match kubeconfig {
+        Some(k) => {
+            let context = target
+                .context
+                .clone()
+                .or_else(|| k.current_context.clone())
+                .unwrap_or_default();
+            if let Some(name) = &target.context {
+                if !k.contexts.iter().any(|c| &c.name == name) {
+                    let known: Vec<&str> = k.contexts.iter().map(|c| c.name.as_str()).collect();
+                    return Err(ClusterError::Kubeconfig(format!(
+                        "no context named `{name}` (contexts: {})",
+                        if known.is_empty() {
+                            "none".to_string()
+                        } else {
+                            known.join(", ")
+                        }
+                    )));
+                }
+            }
+            let config = Config::from_custom_kubeconfig(k, &options)
+                .await
+                .map_err(|e| ClusterError::Kubeconfig(e.to_string()))?;
+            Ok((config, context))
+        }
+        None => Config::incluster()
+            .map(|c| (c, "in-cluster".to_string()))
+            .map_err(|e| {
+                ClusterError::Kubeconfig(format!(
+                    "no kubeconfig found (KUBECONFIG, ~/.kube/config) and not running in a pod ({e}); give --kubeconfig"
+                ))
+            }),
+    }
+}
+
+impl Connection {
+    /// GETs `path` with `accept`, bounded by the request timeout.
+    pub(crate) async fn get(&self, path: &str, accept: &str) -> Result<String, RequestError> {
+        let request = http::Request::get(path)
+            .header(http::header::ACCEPT, accept)
+            .body(Vec::new())
+            .map_err(|e| RequestError::Transport(e.to_string()))?;
+        self.send(&self.client, request).await
+    }
+
+    async fn send(
+        &self,
+        client: &Client,
+        request: http::Request<Vec<u8>>,
+    ) -> Result<String, RequestError> {
+        match tokio::time::timeout(self.target.request_timeout, client.request_text(request)).await
+        {
+            Err(_) => Err(RequestError::Timeout),
+            Ok(Ok(text)) => Ok(text),
+            Ok(Err(kube::Error::Api(status))) => Err(RequestError::Status {
+                code: status.code,
+                reason: if status.message.is_empty() {
+                    status.reason.clone()
+                } else {
+                    status.message.clone()
+                },
+            }),
+            Ok(Err(e)) => Err(RequestError::Transport(error_chain(&e))),
+        }
+    }
+
+    /// Turns a failed request into the error a user sees.
+    pub(crate) fn fatal(&self, what: &str, e: RequestError) -> ClusterError {
+        let server = self.server.clone();
+        match e {
+            RequestError::Timeout => ClusterError::Timeout {
+                server,
+                seconds: self.target.request_timeout.as_secs(),
+            },
+            RequestError::Status { code: 401, .. } => ClusterError::Unauthorized { server },
+            RequestError::Status { code, reason } => ClusterError::Protocol {
+                server,
+                what: format!("{code} to {what}"),
+                reason,
+            },
+            RequestError::Transport(reason) => ClusterError::Unreachable { server, reason },
+        }
+    }
+
+    /// The status of an unauthenticated `GET /api`: the same server and
+    /// trust, no credentials.
+    pub(crate) async fn anonymous_status(&self) -> u16 {
+        let mut config = self.config.clone();
+        config.auth_info = Default::default();
+        let Ok(client) = Client::try_from(config) else {
+            return 0;
+        };
+        let request = match http::Request::get("/api").body(Vec::new()) {
+            Ok(r) => r,
+            Err(_) => return 0,
+        };
+        match self.send(&client, request).await {
+            Ok(_) => 200,
+            Err(RequestError::Status { code, .. }) => code,
+            Err(_) => 0,
+        }
+    }
+}
+
+/// Why one request failed.
+#[derive(Debug)]
+pub(crate) enum RequestError {
+    Timeout,
+    Status { code: u16, reason: String },
+    Transport(String),
+}
+
+/// The error and its causes on one line: kube's top-level errors alone
+/// ("ServiceError: client error (Connect)") do not say what went wrong.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        source = s.source();
+    }
+    parts.join(": ")
+}

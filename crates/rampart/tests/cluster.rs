@@ -1,0 +1,434 @@
+//! End-to-end tests of live-cluster mode: `scan`, `rbac` and `netpol`
+//! with `--cluster`, and `snapshot`, against rampart-testapi — a local
+//! HTTPS server speaking the Kubernetes API, reached by kube-rs over a
+//! real socket exactly as a cluster is.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use rampart_testapi::{Forbidden, Options, Running, objects_from_paths, start_blocking};
+use serde_json::Value;
+
+const TOKEN: &str = "scanner-token";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn fixture() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cluster")
+}
+
+fn server(tweak: impl FnOnce(&mut Options)) -> Running {
+    let mut opts = Options {
+        objects: objects_from_paths(&[fixture()]).unwrap(),
+        git_version: "v1.33.2".into(),
+        token: Some(TOKEN.into()),
+        ..Options::default()
+    };
+    tweak(&mut opts);
+    start_blocking(opts).unwrap()
+}
+
+/// A kubeconfig for `server` with `token`, in a temporary directory.
+fn kubeconfig(server: &Running, token: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("config");
+    server.write_kubeconfig(&path, "test", Some(token)).unwrap();
+    (dir, path)
+}
+
+struct Out {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn rampart(args: &[&str]) -> Out {
+    let out = Command::cargo_bin("rampart")
+        .unwrap()
+        .current_dir(root())
+        .env_remove("KUBECONFIG")
+        .env("HOME", "/nonexistent")
+        .args(args)
+        .output()
+        .unwrap();
+    Out {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// The findings of a JSON report, without where they were read from:
+/// the same cluster live and as a snapshot must give exactly these.
+fn findings(report: &str) -> Vec<Value> {
+    let v: Value = serde_json::from_str(report).unwrap_or_else(|e| panic!("{e}: {report}"));
+    let mut out: Vec<Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            serde_json::json!({
+                "rule": f["rule"], "severity": f["severity"], "message": f["message"],
+                "object": f["object"], "pointer": f["location"]["pointer"],
+                "fingerprint": f["fingerprint"],
+            })
+        })
+        .collect();
+    out.sort_by_key(|v| v.to_string());
+    out
+}
+
+fn rules_of(findings: &[Value]) -> Vec<String> {
+    let mut r: Vec<String> = findings
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect();
+    r.sort();
+    r.dedup();
+    r
+}
+
+#[test]
+fn scan_cluster_reports_on_controllers_and_bare_pods_read_only() {
+    let s = server(|_| {});
+    let (_d, kc) = kubeconfig(&s, TOKEN);
+    let out = rampart(&["scan", "--kubeconfig", kc.to_str().unwrap(), "-o", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    let f = findings(&out.stdout);
+    let on = |kind: &str, name: &str| {
+        f.iter()
+            .filter(|x| x["object"]["kind"] == kind && x["object"]["name"] == name)
+            .count()
+    };
+    // The Deployment carries its pods' findings; its ReplicaSet and pods none.
+    assert!(on("Deployment", "web") > 0);
+    assert_eq!(on("ReplicaSet", "web-7d4b9c"), 0);
+    assert_eq!(on("Pod", "web-7d4b9c-a1"), 0);
+    // The bare pod is reported on its own.
+    assert!(
+        f.iter()
+            .any(|x| x["object"]["name"] == "debug" && x["rule"] == "privileged-container")
+    );
+    // RBAC and NetworkPolicy analyses run on the cluster's objects too.
+    let rules = rules_of(&f);
+    for rule in ["rbac-cluster-admin", "netpol-namespace-without-policies"] {
+        assert!(
+            rules.iter().any(|r| r == rule),
+            "{rule} missing from {rules:?}"
+        );
+    }
+    // Never a write, never a Secret's value.
+    let requests = s.requests();
+    assert!(!requests.is_empty());
+    for r in &requests {
+        assert_eq!(r.method, "GET", "{r:?}");
+        if r.path_and_query.contains("/secrets") {
+            let accept = r.accept.as_deref().unwrap_or_default();
+            assert!(accept.contains("as=PartialObjectMetadata"), "{r:?}");
+        }
+    }
+    for secret in ["c3VwZXJzZWNyZXQ", "supersecret", "hunter2"] {
+        assert!(!out.stdout.contains(secret), "{secret} in the report");
+        assert!(!out.stderr.contains(secret), "{secret} on stderr");
+    }
+}
+
+#[test]
+fn a_snapshot_gives_the_same_findings_as_the_live_cluster() {
+    let s = server(|_| {});
+    let (dir, kc) = kubeconfig(&s, TOKEN);
+    let kc = kc.to_str().unwrap();
+    let snap = dir.path().join("snap");
+    let snap = snap.to_str().unwrap();
+    let out = rampart(&["snapshot", "--kubeconfig", kc, "-o", snap]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("wrote "), "{}", out.stderr);
+    for file in [
+        "cluster.yaml",
+        "cluster/nodes.yaml",
+        "cluster/clusterroles.rbac.authorization.k8s.io.yaml",
+        "namespaces/shop/deployments.apps.yaml",
+        "namespaces/shop/pods.yaml",
+        "namespaces/ci/secrets.yaml",
+    ] {
+        assert!(Path::new(snap).join(file).is_file(), "{file} missing");
+    }
+    let written =
+        std::fs::read_to_string(Path::new(snap).join("namespaces/ci/secrets.yaml")).unwrap();
+    assert!(!written.contains("c3VwZXJzZWNyZXQ"), "{written}");
+    assert!(
+        written.contains("kubernetes.io/service-account-token"),
+        "{written}"
+    );
+    let nodes = std::fs::read_to_string(Path::new(snap).join("cluster/nodes.yaml")).unwrap();
+    assert!(
+        !nodes.contains("managedFields") && !nodes.contains("sizeBytes"),
+        "{nodes}"
+    );
+
+    for command in [&["scan"][..], &["rbac"], &["netpol"]] {
+        let live: Vec<&str> = command
+            .iter()
+            .copied()
+            .chain(["--kubeconfig", kc, "-o", "json"])
+            .collect();
+        let offline: Vec<&str> = command
+            .iter()
+            .copied()
+            .chain([snap, "-o", "json"])
+            .collect();
+        let (a, b) = (rampart(&live), rampart(&offline));
+        assert_eq!(a.code, b.code, "{command:?}: {} / {}", a.stderr, b.stderr);
+        let (fa, fb) = (findings(&a.stdout), findings(&b.stdout));
+        assert!(!fa.is_empty(), "{command:?}");
+        assert_eq!(fa, fb, "{command:?}");
+    }
+    // The question commands read the same cluster the same way.
+    let live = rampart(&["netpol", "matrix", "--kubeconfig", kc, "-o", "json"]);
+    let offline = rampart(&["netpol", "matrix", "-f", snap, "-o", "json"]);
+    assert_eq!(live.code, 0, "{}", live.stderr);
+    assert_eq!(live.stdout, offline.stdout);
+    let live = rampart(&[
+        "rbac",
+        "who-can",
+        "get",
+        "secrets",
+        "-n",
+        "shop",
+        "--kubeconfig",
+        kc,
+    ]);
+    let offline = rampart(&[
+        "rbac", "who-can", "get", "secrets", "-n", "shop", "-f", snap,
+    ]);
+    assert_eq!(live.stdout, offline.stdout);
+    assert!(live.stdout.contains("sa:ci:deployer"), "{}", live.stdout);
+
+    // A second snapshot into the same place needs --overwrite.
+    let again = rampart(&["snapshot", "--kubeconfig", kc, "-o", snap]);
+    assert_eq!(again.code, 2);
+    assert!(again.stderr.contains("--overwrite"), "{}", again.stderr);
+    let again = rampart(&["snapshot", "--kubeconfig", kc, "-o", snap, "--overwrite"]);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+}
+
+#[test]
+fn forbidden_lists_are_coverage_gaps_and_the_scan_goes_on() {
+    let s = server(|o| {
+        o.forbidden = vec![Forbidden {
+            group: String::new(),
+            resource: "secrets".into(),
+            namespace: None,
+        }]
+    });
+    let (_d, kc) = kubeconfig(&s, TOKEN);
+    let out = rampart(&["scan", "--kubeconfig", kc.to_str().unwrap(), "-o", "json"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert!(
+        out.stderr.contains("coverage-gap") && out.stderr.contains("grant `list` on `secrets`"),
+        "{}",
+        out.stderr
+    );
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    let diags = report["diagnostics"].to_string();
+    assert!(diags.contains("coverage-gap"), "{diags}");
+    assert!(!findings(&out.stdout).is_empty());
+}
+
+#[test]
+fn namespace_limits_what_is_read() {
+    let s = server(|_| {});
+    let (_d, kc) = kubeconfig(&s, TOKEN);
+    let out = rampart(&[
+        "scan",
+        "--kubeconfig",
+        kc.to_str().unwrap(),
+        "-n",
+        "payments",
+        "-o",
+        "json",
+    ]);
+    assert!(out.code <= 1, "{}", out.stderr);
+    for f in findings(&out.stdout) {
+        let ns = f["object"]["namespace"].as_str();
+        assert!(ns.is_none() || ns == Some("payments"), "{f}");
+    }
+    let namespaced: Vec<_> = s
+        .requests()
+        .into_iter()
+        .filter(|r| r.path_and_query.contains("/pods"))
+        .collect();
+    assert!(!namespaced.is_empty());
+    assert!(
+        namespaced
+            .iter()
+            .all(|r| r.path_and_query.contains("/namespaces/payments/"))
+    );
+}
+
+#[test]
+fn refused_credentials_unreachable_servers_and_silence_are_clear_errors() {
+    let s = server(|_| {});
+    let (_d, kc) = kubeconfig(&s, "wrong-token");
+    let out = rampart(&["scan", "--kubeconfig", kc.to_str().unwrap()]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("refused the credentials"),
+        "{}",
+        out.stderr
+    );
+
+    // Nothing listens on the port of a server that has stopped.
+    let (_d2, kc2) = kubeconfig(&s, TOKEN);
+    drop(s);
+    let out = rampart(&["scan", "--kubeconfig", kc2.to_str().unwrap()]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("cannot reach the API server"),
+        "{}",
+        out.stderr
+    );
+
+    // A server that accepts and never answers ends in a timeout, not a hang.
+    let s = server(|o| o.stall = true);
+    let (_d3, kc3) = kubeconfig(&s, TOKEN);
+    let started = std::time::Instant::now();
+    let out = rampart(&[
+        "scan",
+        "--kubeconfig",
+        kc3.to_str().unwrap(),
+        "--request-timeout",
+        "2s",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    assert!(
+        out.stderr.contains("did not answer") || out.stderr.contains("cannot reach"),
+        "{}",
+        out.stderr
+    );
+
+    let out = rampart(&["scan", "--kubeconfig", "/nonexistent/kubeconfig"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("kubeconfig"), "{}", out.stderr);
+    let s = server(|_| {});
+    let (_d4, kc4) = kubeconfig(&s, TOKEN);
+    let out = rampart(&[
+        "scan",
+        "--kubeconfig",
+        kc4.to_str().unwrap(),
+        "--context",
+        "nope",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("no context named `nope`"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn files_and_cluster_are_one_or_the_other() {
+    let out = rampart(&["scan", "deploy", "--cluster"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("either"), "{}", out.stderr);
+    let out = rampart(&["scan", "deploy", "-n", "x"]);
+    assert_eq!(out.code, 2);
+    assert!(out.stderr.contains("needs --cluster"), "{}", out.stderr);
+}
+
+/// What an API request asks RBAC for, in `rampart rbac can` terms:
+/// (verb, resource or URL, namespace).
+fn rbac_request(path_and_query: &str) -> (String, String, Option<String>) {
+    let path = path_and_query.split('?').next().unwrap();
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let (group, rest) = match parts.as_slice() {
+        ["api", "v1", rest @ ..] => ("", rest),
+        ["apis", g, _v, rest @ ..] => (*g, rest),
+        _ => return ("get".into(), path.into(), None),
+    };
+    let (namespace, rest) = match rest {
+        ["namespaces", ns, rest @ ..] if !rest.is_empty() => (Some(ns.to_string()), rest),
+        _ => (None, rest),
+    };
+    let qualified = |r: &str| {
+        if group.is_empty() {
+            r.to_string()
+        } else {
+            format!("{r}.{group}")
+        }
+    };
+    match rest {
+        [] => ("get".into(), path.into(), None),
+        [resource] => ("list".into(), qualified(resource), namespace),
+        [resource, name] => (
+            "get".into(),
+            format!("{}/{name}", qualified(resource)),
+            namespace,
+        ),
+        _ => panic!("unexpected request {path_and_query}"),
+    }
+}
+
+#[test]
+fn the_deploy_role_allows_every_request_a_cluster_scan_sends() {
+    let s = server(|_| {});
+    let (_d, kc) = kubeconfig(&s, TOKEN);
+    let out = rampart(&[
+        "scan",
+        "--kubeconfig",
+        kc.to_str().unwrap(),
+        "--probe-anonymous",
+    ]);
+    assert!(out.code <= 1, "{}", out.stderr);
+    let mut asked: Vec<(String, String, Option<String>)> = s
+        .requests()
+        .iter()
+        .filter(|r| r.caller != rampart_testapi::Caller::Anonymous)
+        .map(|r| rbac_request(&r.path_and_query))
+        .collect();
+    asked.sort();
+    asked.dedup();
+    assert!(asked.len() > 20, "{asked:?}");
+    let mut refused = Vec::new();
+    for (verb, resource, namespace) in &asked {
+        let mut args = vec![
+            "rbac",
+            "can",
+            "sa:rampart-system:rampart",
+            verb.as_str(),
+            resource.as_str(),
+            "-f",
+            "deploy/rbac.yaml",
+        ];
+        match namespace {
+            Some(ns) => args.extend(["-n", ns.as_str()]),
+            None if !resource.starts_with('/') => args.push("-A"),
+            None => {}
+        }
+        let out = rampart(&args);
+        assert!(out.code <= 1, "{args:?}: {}", out.stderr);
+        if out.code == 1 {
+            refused.push(format!("{verb} {resource} {namespace:?}"));
+        }
+    }
+    // Secrets only, by design: RBAC cannot grant metadata-only reads
+    // (deploy/rbac.yaml says why).
+    assert!(
+        refused.iter().all(|r| r.contains(" secrets ")),
+        "deploy/rbac.yaml does not allow: {refused:?}"
+    );
+    assert!(
+        !refused.is_empty(),
+        "secrets are expected to stay ungranted"
+    );
+}
+
+#[test]
+fn rampart_s_own_manifests_pass_its_rules() {
+    let out = rampart(&["scan", "deploy", "--no-config"]);
+    assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
+}
