@@ -432,3 +432,119 @@ fn rampart_s_own_manifests_pass_its_rules() {
     let out = rampart(&["scan", "deploy", "--no-config"]);
     assert_eq!(out.code, 0, "{}{}", out.stdout, out.stderr);
 }
+
+#[test]
+fn versions_tables_every_component_and_runs_the_lifecycle_rules() {
+    let s = server(|o| o.anonymous_api = true);
+    let (_d, kc) = kubeconfig(&s, TOKEN);
+    let kc = kc.to_str().unwrap();
+    let out = rampart(&["versions", "--kubeconfig", kc, "--color", "never"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    for text in [
+        "control plane",
+        "v1.33.2",
+        "node-b kubelet",
+        "v1.30.1",
+        "LATEST PATCH",
+    ] {
+        assert!(out.stdout.contains(text), "{text} missing:\n{}", out.stdout);
+    }
+    assert!(
+        out.stdout.contains("kubernetes-version-outdated-patch"),
+        "{}",
+        out.stdout
+    );
+    // Only lifecycle rules (and the API-version check) run here.
+    assert!(
+        !out.stdout.contains("privileged-container"),
+        "{}",
+        out.stdout
+    );
+    // The anonymous probe is opt-in; answered 200, it is a finding.
+    let out = rampart(&[
+        "scan",
+        "--kubeconfig",
+        kc,
+        "--probe-anonymous",
+        "-o",
+        "json",
+    ]);
+    let rules = rules_of(&findings(&out.stdout));
+    assert!(
+        rules.iter().any(|r| r == "api-server-anonymous-access"),
+        "{rules:?}"
+    );
+    let out = rampart(&["scan", "--kubeconfig", kc, "-o", "json"]);
+    let rules = rules_of(&findings(&out.stdout));
+    assert!(
+        !rules.iter().any(|r| r == "api-server-anonymous-access"),
+        "{rules:?}"
+    );
+}
+
+#[test]
+fn target_version_judges_manifests_for_a_planned_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = dir.path().join("flow.yaml");
+    std::fs::write(
+        &manifest,
+        "apiVersion: flowcontrol.apiserver.k8s.io/v1beta3\nkind: FlowSchema\nmetadata:\n  name: fs\nspec: {}\n",
+    )
+    .unwrap();
+    let m = manifest.to_str().unwrap();
+    let judge = |version: &str| {
+        let out = rampart(&[
+            "scan",
+            m,
+            "--no-config",
+            "--rule",
+            "deprecated-api-version",
+            "--target-version",
+            version,
+            "-o",
+            "json",
+        ]);
+        findings(&out.stdout)
+            .iter()
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert!(judge("1.28").is_empty(), "not yet deprecated at 1.28");
+    let at_31 = judge("1.31");
+    assert!(
+        at_31.len() == 1 && at_31[0].contains("deprecated since"),
+        "{at_31:?}"
+    );
+    let at_32 = judge("v1.32");
+    assert!(
+        at_32.len() == 1 && at_32[0].contains("no longer served"),
+        "{at_32:?}"
+    );
+    let out = rampart(&["scan", m, "--target-version", "latest-ish"]);
+    assert_eq!(out.code, 2);
+}
+
+#[test]
+fn data_shows_the_built_in_data_and_its_age() {
+    let out = rampart(&["data", "-o", "json"]);
+    assert!(out.code <= 1, "{}", out.stderr);
+    let files: Value = serde_json::from_str(&out.stdout).unwrap();
+    let names: Vec<&str> = files
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["releases.yaml", "cves.yaml", "deprecated-apis.yaml"]
+    );
+    // Years old on any day: always a warning and exit 1.
+    let out = rampart(&["data", "--max-data-age", "0"]);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("more than 0 days old"),
+        "{}",
+        out.stderr
+    );
+}
