@@ -128,7 +128,15 @@ fn answer(
         Caller::Anonymous => "system:anonymous",
         _ => state.user.as_str(),
     };
-    let segments: Vec<&str> = path.strip_prefix('/').unwrap_or(path).split('/').collect();
+    // Segments are percent-decoded, as the apiserver reads paths
+    // (`system%3Acontroller%3Ax` names the ClusterRole `system:controller:x`).
+    let decoded: Vec<String> = path
+        .strip_prefix('/')
+        .unwrap_or(path)
+        .split('/')
+        .map(|s| percent_decode(s, false))
+        .collect();
+    let segments: Vec<&str> = decoded.iter().map(String::as_str).collect();
     let ctx = Ctx {
         state,
         user,
@@ -747,7 +755,7 @@ impl Query {
                 .filter(|p| !p.is_empty())
                 .map(|p| {
                     let (k, v) = p.split_once('=').unwrap_or((p, ""));
-                    (percent_decode(k), percent_decode(v))
+                    (percent_decode(k, true), percent_decode(v, true))
                 })
                 .collect(),
         )
@@ -761,13 +769,15 @@ impl Query {
     }
 }
 
-fn percent_decode(s: &str) -> String {
+/// `%XX` escapes decoded; `+` is a space in a query (`plus_is_space`),
+/// itself in a path.
+fn percent_decode(s: &str, plus_is_space: bool) -> String {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
         match b[i] {
-            b'+' => out.push(b' '),
+            b'+' if plus_is_space => out.push(b' '),
             b'%' if i + 2 < b.len() => {
                 let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
                 match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {

@@ -573,6 +573,10 @@ async fn not_found_and_odd_requests() {
         "Node"
     );
     assert_eq!(
+        get(&server, "/api/v1/nodes/node%2Da", &[]).await.json()["kind"],
+        "Node"
+    );
+    assert_eq!(
         get(&server, "/api/v1/namespaces/shop", &[]).await.json()["kind"],
         "Namespace"
     );

@@ -34,11 +34,18 @@ async fn kube_rs_reads_the_server() {
     let version = client.apiserver_version().await.unwrap();
     assert_eq!(version.git_version, "v1.33.2");
 
-    let aggregated = Discovery::new(client.clone()).run_aggregated().await.unwrap();
+    let aggregated = Discovery::new(client.clone())
+        .run_aggregated()
+        .await
+        .unwrap();
     let legacy = Discovery::new(client.clone()).run().await.unwrap();
     for d in [&aggregated, &legacy] {
         let apps = d.get("apps").expect("apps group");
-        assert!(apps.recommended_resources().iter().any(|(r, _)| r.plural == "deployments"));
+        assert!(
+            apps.recommended_resources()
+                .iter()
+                .any(|(r, _)| r.plural == "deployments")
+        );
         assert!(d.get("").is_some());
     }
 
@@ -60,24 +67,37 @@ async fn kube_rs_reads_the_server() {
     let meta = secrets.list_metadata(&ListParams::default()).await.unwrap();
     assert_eq!(meta.items.len(), 2);
     let reqs = server.requests();
-    let secret_reads: Vec<_> = reqs.iter().filter(|r| r.path_and_query.contains("secrets")).collect();
-    assert!(secret_reads.iter().all(|r| r
-        .accept
-        .as_deref()
-        .is_some_and(|a| a.contains("as=PartialObjectMetadataList"))));
+    let secret_reads: Vec<_> = reqs
+        .iter()
+        .filter(|r| r.path_and_query.contains("secrets"))
+        .collect();
+    assert!(secret_reads.iter().all(|r| {
+        r.accept
+            .as_deref()
+            .is_some_and(|a| a.contains("as=PartialObjectMetadataList"))
+    }));
 
     let deploys: Api<Deployment> = Api::namespaced(client.clone(), "shop");
     let web = deploys.get("web").await.unwrap();
     assert_eq!(web.spec.replicas, Some(3));
     let missing = deploys.get("nope").await.unwrap_err();
-    assert!(matches!(missing, kube::Error::Api(ref s) if s.code == 404), "{missing:?}");
+    assert!(
+        matches!(missing, kube::Error::Api(ref s) if s.code == 404),
+        "{missing:?}"
+    );
 
     let nodes: Api<Node> = Api::all(client.clone());
     let node_b = nodes.get("node-b").await.unwrap();
-    assert_eq!(node_b.status.unwrap().node_info.unwrap().kubelet_version, "v1.31.9");
+    assert_eq!(
+        node_b.status.unwrap().node_info.unwrap().kubelet_version,
+        "v1.31.9"
+    );
 
     let bad = client_err(&server).await;
-    assert!(matches!(bad, kube::Error::Api(ref s) if s.code == 401), "{bad:?}");
+    assert!(
+        matches!(bad, kube::Error::Api(ref s) if s.code == 401),
+        "{bad:?}"
+    );
 }
 
 async fn client_err(server: &Running) -> kube::Error {
