@@ -360,6 +360,8 @@ async fn read_resource(
     } else {
         JSON
     };
+    // The scopes that were read: where token Secrets are looked for.
+    let mut scopes = vec![scope];
     match list_all(conn, s, scope, selector, accept, &mut out, objects).await {
         Ok(()) => {}
         Err(RequestError::Status { code: 403, reason })
@@ -371,19 +373,30 @@ async fn read_resource(
                 "{}: cluster-wide list refused ({reason}); trying each namespace",
                 s.qualified()
             );
+            let mut read = Vec::new();
             for ns in namespaces {
-                if let Err(e) = list_all(conn, s, Some(ns), None, accept, &mut out, objects).await {
-                    record(&mut out, s, Some(ns), e);
+                match list_all(conn, s, Some(ns), None, accept, &mut out, objects).await {
+                    Ok(()) => read.push(Some(ns.as_str())),
+                    Err(e) => record(&mut out, s, Some(ns), e),
                 }
             }
+            scopes = read;
         }
-        Err(e) => record(&mut out, s, scope, e),
+        Err(e) => {
+            record(&mut out, s, scope, e);
+            scopes.clear();
+        }
     }
     if s.read == Read::Metadata && s.resource == "secrets" {
         // Metadata carries no type; the one type analyses need (token
         // Secrets, which hand out a service account's identity) is found
         // with a field selector, still without reading any value.
-        let tokens = token_secrets(conn, s, scope).await;
+        let mut tokens = HashSet::new();
+        for scope in scopes {
+            if let Err(e) = token_secrets(conn, s, scope, &mut tokens).await {
+                record(&mut out, s, scope, e);
+            }
+        }
         if !tokens.is_empty() {
             for text in out.files.values_mut() {
                 *text = mark_tokens(text, &tokens);
@@ -451,8 +464,17 @@ async fn list_all(
             if s.kind == "Namespace" && only.is_some_and(|n| n != name) {
                 continue;
             }
-            trim(&mut item, &api_version, &s.kind);
+            trim(&mut item, &api_version, &s.kind, s.read);
             let ns = item["metadata"]["namespace"].as_str().map(str::to_string);
+            // Namespaces name snapshot directories: a server must not be
+            // able to write outside the snapshot with `../`.
+            if ns.as_deref().is_some_and(|n| !is_dns_label(n)) {
+                tracing::warn!(
+                    "{}: skipped an object in namespace {ns:?}, not a valid namespace name",
+                    s.qualified()
+                );
+                continue;
+            }
             let file = match (&ns, s.namespaced) {
                 (Some(ns), true) => format!("namespaces/{ns}/{}.yaml", s.qualified()),
                 _ => format!("cluster/{}.yaml", s.qualified()),
@@ -481,8 +503,8 @@ async fn token_secrets(
     conn: &Connection,
     s: &Served,
     namespace: Option<&str>,
-) -> HashSet<(String, String)> {
-    let mut found = HashSet::new();
+    found: &mut HashSet<(String, String)>,
+) -> Result<(), RequestError> {
     let mut cont: Option<String> = None;
     loop {
         let mut path = format!(
@@ -494,9 +516,7 @@ async fn token_secrets(
             path.push_str("&continue=");
             path.push_str(&encode(c));
         }
-        let Ok(text) = conn.get(&path, METADATA_LIST).await else {
-            return found;
-        };
+        let text = conn.get(&path, METADATA_LIST).await?;
         let page: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
         for item in page["items"].as_array().into_iter().flatten() {
             let m = &item["metadata"];
@@ -509,9 +529,19 @@ async fn token_secrets(
             .filter(|c| !c.is_empty())
             .map(str::to_string);
         if cont.is_none() {
-            return found;
+            return Ok(());
         }
     }
+}
+
+/// A valid namespace name (RFC 1123 label).
+fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
 }
 
 /// Re-renders a file of Secret documents with `type` set on the tokens.

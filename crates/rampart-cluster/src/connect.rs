@@ -114,12 +114,7 @@ async fn load_config(target: &Target) -> Result<(Config, String), ClusterError> 
             Kubeconfig::read_from(path)
                 .map_err(|e| ClusterError::Kubeconfig(format!("{}: {e}", path.display())))?,
         ),
-        None => match Kubeconfig::read() {
-            Ok(k) => Some(k),
-            // No kubeconfig at all: inside a pod, the service account.
-            Err(_) if target.context.is_none() => None,
-            Err(e) => return Err(ClusterError::Kubeconfig(e.to_string())),
-        },
+        None => default_kubeconfig()?,
     };
     match kubeconfig {
         Some(k) => {
@@ -154,6 +149,34 @@ async fn load_config(target: &Target) -> Result<(Config, String), ClusterError> 
                 ))
             }),
     }
+}
+
+/// The kubeconfig kubectl would use: the files of `KUBECONFIG` that
+/// exist, merged (missing ones skipped, as kubectl skips them), else
+/// `~/.kube/config`; None when there is no file at all (inside a pod, the
+/// service account is used then). A file that exists but cannot be read
+/// is an error, never a silent switch to another cluster.
+fn default_kubeconfig() -> Result<Option<Kubeconfig>, ClusterError> {
+    let paths: Vec<PathBuf> = match std::env::var_os("KUBECONFIG") {
+        Some(v) if !v.is_empty() => std::env::split_paths(&v).filter(|p| p.is_file()).collect(),
+        _ => std::env::var_os("HOME")
+            .map(|h| PathBuf::from(h).join(".kube/config"))
+            .filter(|p| p.is_file())
+            .into_iter()
+            .collect(),
+    };
+    let mut merged: Option<Kubeconfig> = None;
+    for path in paths {
+        let k = Kubeconfig::read_from(&path)
+            .map_err(|e| ClusterError::Kubeconfig(format!("{}: {e}", path.display())))?;
+        merged = Some(match merged {
+            None => k,
+            Some(m) => m
+                .merge(k)
+                .map_err(|e| ClusterError::Kubeconfig(format!("{}: {e}", path.display())))?,
+        });
+    }
+    Ok(merged)
 }
 
 impl Connection {

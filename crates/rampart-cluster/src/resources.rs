@@ -130,10 +130,16 @@ fn kept_status(kind: &str) -> &'static [&'static str] {
 /// `last-applied-configuration`, which is cut to the apiVersion and kind it
 /// was applied with (all that the deprecated-API check needs; the full copy
 /// doubles memory and, on a Secret, would hold its values).
-pub fn trim(item: &mut Value, api_version: &str, kind: &str) {
+pub fn trim(item: &mut Value, api_version: &str, kind: &str, read: Read) {
     let Value::Object(obj) = item else {
         return;
     };
+    // Metadata was asked for; should a proxy or server answer with whole
+    // objects anyway, nothing but the metadata is kept (a Secret's values
+    // must never reach a report or a snapshot).
+    if read == Read::Metadata {
+        obj.retain(|k, _| k == "metadata");
+    }
     obj.insert("apiVersion".into(), Value::String(api_version.into()));
     obj.insert("kind".into(), Value::String(kind.into()));
     if let Some(Value::Object(meta)) = obj.get_mut("metadata") {
@@ -194,7 +200,7 @@ mod tests {
             "spec": {"containers": []},
             "status": {"podIP": "10.0.0.1", "conditions": [], "containerStatuses": []}
         });
-        trim(&mut pod, "v1", "Pod");
+        trim(&mut pod, "v1", "Pod", Read::List);
         assert_eq!(
             pod,
             json!({
@@ -216,10 +222,20 @@ mod tests {
                 LAST_APPLIED: "{\"apiVersion\":\"v1\",\"data\":{\"password\":\"aHVudGVyMg==\"},\"kind\":\"Secret\"}"
             }}
         });
-        trim(&mut secret, "v1", "Secret");
+        trim(&mut secret, "v1", "Secret", Read::Metadata);
         let text = secret.to_string();
         assert!(!text.contains("aHVudGVyMg"), "{text}");
         assert!(text.contains(r#"{\"apiVersion\":\"v1\",\"kind\":\"Secret\"}"#));
+    }
+
+    #[test]
+    fn metadata_reads_keep_only_metadata_even_when_the_server_sends_more() {
+        let mut secret = json!({"metadata": {"name": "db"}, "data": {"password": "aHVudGVyMg=="}, "type": "Opaque"});
+        trim(&mut secret, "v1", "Secret", Read::Metadata);
+        assert_eq!(
+            secret,
+            json!({"metadata": {"name": "db"}, "apiVersion": "v1", "kind": "Secret"})
+        );
     }
 
     #[test]
@@ -228,7 +244,7 @@ mod tests {
             "metadata": {"annotations": {LAST_APPLIED: "not json"}},
             "status": {"replicas": 3}
         });
-        trim(&mut d, "apps/v1", "Deployment");
+        trim(&mut d, "apps/v1", "Deployment", Read::List);
         assert!(d.get("status").is_none());
         assert_eq!(d["metadata"]["annotations"][LAST_APPLIED], "{}");
     }

@@ -10,10 +10,16 @@ use crate::exit;
 const LAYOUT: [&str; 3] = [rampart_cluster::INFO_FILE, "cluster", "namespaces"];
 
 pub fn run(args: SnapshotArgs) -> u8 {
-    if let Err(e) = prepare(&args.output, args.overwrite) {
-        eprintln!("error: {}: {e}", args.output.display());
-        return exit::ERROR;
-    }
+    // Checked before reading the cluster (fail fast), but the old snapshot
+    // is only removed once the new one has been read: a failed read must
+    // not leave the user with nothing.
+    let replace = match check(&args.output, args.overwrite) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {}: {e}", args.output.display());
+            return exit::ERROR;
+        }
+    };
     let collection = match crate::live::collect(
         &args.cluster.source,
         args.cluster.namespace.clone(),
@@ -23,6 +29,12 @@ pub fn run(args: SnapshotArgs) -> u8 {
         Ok(c) => c,
         Err(code) => return code,
     };
+    if replace {
+        if let Err(e) = clear(&args.output) {
+            eprintln!("error: {}: {e}", args.output.display());
+            return exit::ERROR;
+        }
+    }
     if let Err(e) = collection.write(&args.output) {
         eprintln!("error: cannot write {}: {e}", args.output.display());
         return exit::ERROR;
@@ -45,20 +57,20 @@ pub fn run(args: SnapshotArgs) -> u8 {
     exit::CLEAN
 }
 
-/// Makes sure `dir` can take a snapshot: new or empty, or holding an
-/// earlier snapshot that `overwrite` allows to replace. Anything else in
-/// the directory is left alone and refused.
-fn prepare(dir: &Path, overwrite: bool) -> Result<(), String> {
+/// Whether `dir` can take a snapshot: new or empty (false), or holding an
+/// earlier snapshot that `overwrite` allows to replace (true). Anything
+/// else in the directory is refused.
+fn check(dir: &Path, overwrite: bool) -> Result<bool, String> {
     let entries: Vec<String> = match std::fs::read_dir(dir) {
         Ok(rd) => rd
             .filter_map(Result::ok)
             .map(|e| e.file_name().to_string_lossy().into_owned())
             .collect(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
         Err(e) => return Err(e.to_string()),
     };
     if entries.is_empty() {
-        return Ok(());
+        return Ok(false);
     }
     let foreign: Vec<&String> = entries
         .iter()
@@ -75,9 +87,26 @@ fn prepare(dir: &Path, overwrite: bool) -> Result<(), String> {
                 .join(", ")
         ));
     }
+    // Only a directory whose cluster.yaml rampart wrote is a snapshot; a
+    // repository that happens to have `cluster/` and `namespaces/` is not.
+    let ours = std::fs::read_to_string(dir.join(rampart_cluster::INFO_FILE)).is_ok_and(|t| {
+        t.contains(rampart_core::cluster::API_VERSION) && t.contains(rampart_core::cluster::KIND)
+    });
+    if !ours {
+        return Err(format!(
+            "the directory holds {} but no rampart {}; give an empty or new directory",
+            entries.join(", "),
+            rampart_cluster::INFO_FILE
+        ));
+    }
     if !overwrite {
         return Err("a snapshot is already there; give --overwrite to replace it".into());
     }
+    Ok(true)
+}
+
+/// Removes the snapshot in `dir` (checked by [`check`]).
+fn clear(dir: &Path) -> Result<(), String> {
     for name in LAYOUT {
         let path = dir.join(name);
         let removed = if path.is_dir() {

@@ -548,3 +548,101 @@ fn data_shows_the_built_in_data_and_its_age() {
         out.stderr
     );
 }
+
+#[test]
+fn kubeconfig_lists_skip_missing_files_as_kubectl_does() {
+    let s = server(|_| {});
+    let (dir, kc) = kubeconfig(&s, TOKEN);
+    let missing = dir.path().join("missing.yaml");
+    let list = std::env::join_paths([missing.as_path(), kc.as_path()]).unwrap();
+    let out = Command::cargo_bin("rampart")
+        .unwrap()
+        .current_dir(root())
+        .env("KUBECONFIG", &list)
+        .args(["scan", "--cluster", "--context", "test", "-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // A file that exists but is broken is an error, not another cluster.
+    let broken = dir.path().join("broken.yaml");
+    std::fs::write(&broken, "clusters: [").unwrap();
+    let list = std::env::join_paths([broken.as_path(), kc.as_path()]).unwrap();
+    let out = Command::cargo_bin("rampart")
+        .unwrap()
+        .current_dir(root())
+        .env("KUBECONFIG", &list)
+        .args(["scan", "--cluster"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("broken.yaml"), "{stderr}");
+}
+
+#[test]
+fn snapshot_never_touches_directories_it_did_not_write() {
+    let s = server(|_| {});
+    let (dir, kc) = kubeconfig(&s, TOKEN);
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(repo.join("cluster")).unwrap();
+    std::fs::write(repo.join("cluster/important.yaml"), "kind: ConfigMap\n").unwrap();
+    let out = rampart(&[
+        "snapshot",
+        "--kubeconfig",
+        kc.to_str().unwrap(),
+        "-o",
+        repo.to_str().unwrap(),
+        "--overwrite",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(
+        out.stderr.contains("no rampart cluster.yaml"),
+        "{}",
+        out.stderr
+    );
+    assert!(repo.join("cluster/important.yaml").is_file());
+    // A failed read leaves an existing snapshot in place.
+    let snap = dir.path().join("snap");
+    let snap = snap.to_str().unwrap();
+    assert_eq!(
+        rampart(&["snapshot", "--kubeconfig", kc.to_str().unwrap(), "-o", snap]).code,
+        0
+    );
+    let (_d2, bad) = kubeconfig(&s, "wrong-token");
+    let out = rampart(&[
+        "snapshot",
+        "--kubeconfig",
+        bad.to_str().unwrap(),
+        "-o",
+        snap,
+        "--overwrite",
+    ]);
+    assert_eq!(out.code, 2);
+    assert!(Path::new(snap).join("cluster.yaml").is_file());
+}
+
+#[test]
+fn token_secrets_are_found_namespace_by_namespace_when_cluster_wide_reads_are_refused() {
+    let s = server(|o| o.forbidden = vec!["secrets@kube-system".parse().unwrap()]);
+    let (dir, kc) = kubeconfig(&s, TOKEN);
+    let snap = dir.path().join("snap");
+    let out = rampart(&[
+        "snapshot",
+        "--kubeconfig",
+        kc.to_str().unwrap(),
+        "-o",
+        snap.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(out.stderr.contains("coverage-gap"), "{}", out.stderr);
+    let written = std::fs::read_to_string(snap.join("namespaces/ci/secrets.yaml")).unwrap();
+    assert!(
+        written.contains("kubernetes.io/service-account-token"),
+        "{written}"
+    );
+}
