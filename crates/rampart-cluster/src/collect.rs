@@ -218,8 +218,11 @@ fn document(v: &Value) -> String {
     s
 }
 
-/// Finds which wanted resources the server serves, at its preferred
-/// version, and every group version it serves.
+/// Finds which wanted resources the server serves and every group version
+/// it serves. Each resource is read at the first version that serves it,
+/// the group's preferred version first: some kinds live only at another
+/// version (PodSecurityPolicy at `policy/v1beta1` while `policy` prefers
+/// `v1`; ValidatingAdmissionPolicy at `v1beta1` on 1.28–1.29).
 async fn discover(
     conn: &Connection,
     gaps: &mut Vec<CoverageGap>,
@@ -230,36 +233,44 @@ async fn discover(
         .map_err(|e| conn.fatal("GET /apis", e))?;
     let groups: Value = serde_json::from_str(&groups_text).unwrap_or(Value::Null);
     let mut group_versions = vec!["v1".to_string()];
-    // (group, preferred version)
-    let mut preferred: Vec<(String, String)> = vec![(String::new(), "v1".into())];
+    // (group, version, rank: 0 for the preferred version, then server order)
+    let mut to_read: Vec<(String, String, usize)> = vec![(String::new(), "v1".into(), 0)];
     for g in groups["groups"].as_array().into_iter().flatten() {
         let name = g["name"].as_str().unwrap_or_default();
+        let wanted = name == GATEKEEPER_CONSTRAINTS || WANTED.iter().any(|w| w.group == name);
+        let preferred = g["preferredVersion"]["version"]
+            .as_str()
+            .unwrap_or_default();
+        let mut rank = 1;
         for v in g["versions"].as_array().into_iter().flatten() {
             if let Some(gv) = v["groupVersion"].as_str() {
                 group_versions.push(gv.to_string());
             }
-        }
-        let wanted = name == GATEKEEPER_CONSTRAINTS || WANTED.iter().any(|w| w.group == name);
-        if let (true, Some(v)) = (wanted, g["preferredVersion"]["version"].as_str()) {
-            preferred.push((name.to_string(), v.to_string()));
+            let version = v["version"].as_str().unwrap_or_default();
+            if wanted && !version.is_empty() {
+                let r = if version == preferred { 0 } else { rank };
+                rank += 1;
+                to_read.push((name.to_string(), version.to_string(), r));
+            }
         }
     }
-    let lists: Vec<(String, String, Result<String, RequestError>)> =
-        futures::stream::iter(preferred)
-            .map(|(group, version)| async move {
+    let lists: Vec<(String, String, usize, Result<String, RequestError>)> =
+        futures::stream::iter(to_read)
+            .map(|(group, version, rank)| async move {
                 let path = if group.is_empty() {
                     format!("/api/{version}")
                 } else {
                     format!("/apis/{group}/{version}")
                 };
                 let r = conn.get(&path, JSON).await;
-                (group, version, r)
+                (group, version, rank, r)
             })
             .buffer_unordered(CONCURRENCY)
             .collect()
             .await;
-    let mut served = Vec::new();
-    for (group, version, result) in lists {
+    // (group, resource) → (rank, what to read)
+    let mut best: BTreeMap<(String, String), (usize, Served)> = BTreeMap::new();
+    for (group, version, rank, result) in lists {
         let text = match result {
             Ok(t) => t,
             // An aggregated API whose backend is down answers 503; the
@@ -271,7 +282,7 @@ async fn discover(
                 let (status, reason) = describe(&e);
                 gaps.push(CoverageGap {
                     group: group.clone(),
-                    resource: "*".into(),
+                    resource: format!("* ({version})"),
                     verb: "discover".into(),
                     namespace: None,
                     status,
@@ -298,17 +309,21 @@ async fn discover(
                     .map(|w| w.read)
             };
             let Some(read) = read else { continue };
-            served.push(Served {
+            let served = Served {
                 group: group.clone(),
                 version: version.clone(),
                 resource: name.to_string(),
                 kind: r["kind"].as_str().unwrap_or_default().to_string(),
                 namespaced: r["namespaced"].as_bool().unwrap_or(false),
                 read,
-            });
+            };
+            let key = (group.clone(), name.to_string());
+            if best.get(&key).is_none_or(|(r, _)| rank < *r) {
+                best.insert(key, (rank, served));
+            }
         }
     }
-    served.sort_by(|a, b| (&a.group, &a.resource).cmp(&(&b.group, &b.resource)));
+    let served = best.into_values().map(|(_, s)| s).collect();
     group_versions.sort();
     group_versions.dedup();
     Ok((served, group_versions))
@@ -355,14 +370,9 @@ async fn read_resource(
         _ if s.namespaced => (namespace, None),
         _ => (None, None),
     };
-    let accept = if s.read == Read::Metadata {
-        METADATA_LIST
-    } else {
-        JSON
-    };
     // The scopes that were read: where token Secrets are looked for.
     let mut scopes = vec![scope];
-    match list_all(conn, s, scope, selector, accept, &mut out, objects).await {
+    match list_all(conn, s, scope, selector, &mut out, objects).await {
         Ok(()) => {}
         Err(RequestError::Status { code: 403, reason })
             if s.namespaced && scope.is_none() && !namespaces.is_empty() =>
@@ -375,7 +385,7 @@ async fn read_resource(
             );
             let mut read = Vec::new();
             for ns in namespaces {
-                match list_all(conn, s, Some(ns), None, accept, &mut out, objects).await {
+                match list_all(conn, s, Some(ns), None, &mut out, objects).await {
                     Ok(()) => read.push(Some(ns.as_str())),
                     Err(e) => record(&mut out, s, Some(ns), e),
                 }
@@ -423,30 +433,83 @@ fn record(out: &mut Listed, s: &Served, namespace: Option<&str>, e: RequestError
 }
 
 /// Lists `s` (in `namespace`, or everywhere) page by page into `out`.
+/// When the server forgets a continue token mid-way (410 Expired: the
+/// list took longer than its compaction window), what was read is
+/// dropped and the list is made again in one request, as client-go's
+/// pager does; a half list would look complete to the analyses.
 async fn list_all(
     conn: &Connection,
     s: &Served,
     namespace: Option<&str>,
     selector: Option<&str>,
-    accept: &str,
     out: &mut Listed,
     objects: &AtomicUsize,
 ) -> Result<(), RequestError> {
+    let mut page = Some(PAGE);
+    loop {
+        let mut read = Listed::default();
+        match list_pages(conn, s, namespace, selector, page, &mut read, objects).await {
+            Ok(()) => {
+                for (file, text) in read.files {
+                    out.files.entry(file).or_default().push_str(&text);
+                }
+                out.names.extend(read.names);
+                return Ok(());
+            }
+            Err(RequestError::Status { code: 410, .. }) if page.is_some() => {
+                let dropped: usize = read
+                    .files
+                    .values()
+                    .map(|t| t.matches("---\n").count())
+                    .sum();
+                objects.fetch_sub(dropped, Ordering::Relaxed);
+                tracing::info!(
+                    "{}: continue token expired; listing again in one request",
+                    s.qualified()
+                );
+                page = None;
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// One paginated list (`limit` = `page`, or everything at once).
+async fn list_pages(
+    conn: &Connection,
+    s: &Served,
+    namespace: Option<&str>,
+    selector: Option<&str>,
+    page: Option<usize>,
+    out: &mut Listed,
+    objects: &AtomicUsize,
+) -> Result<(), RequestError> {
+    let accept = if s.read == Read::Metadata {
+        METADATA_LIST
+    } else {
+        JSON
+    };
     let api_version = s.api_version();
     let base = s.path(namespace);
     let only = conn.target.namespace.as_deref();
     let mut cont: Option<String> = None;
     loop {
-        let mut query = format!("limit={PAGE}");
+        let mut query = Vec::new();
+        if let Some(limit) = page {
+            query.push(format!("limit={limit}"));
+        }
         if let Some(sel) = selector {
-            query.push_str("&labelSelector=");
-            query.push_str(&encode(sel));
+            query.push(format!("labelSelector={}", encode(sel)));
         }
         if let Some(c) = &cont {
-            query.push_str("&continue=");
-            query.push_str(&encode(c));
+            query.push(format!("continue={}", encode(c)));
         }
-        let text = conn.get(&format!("{base}?{query}"), accept).await?;
+        let path = if query.is_empty() {
+            base.clone()
+        } else {
+            format!("{base}?{}", query.join("&"))
+        };
+        let text = conn.get(&path, accept).await?;
         let mut page: Value = serde_json::from_str(&text).map_err(|e| RequestError::Status {
             code: 0,
             reason: format!("the answer is not a list: {e}"),
@@ -488,12 +551,20 @@ async fn list_all(
             }
             objects.fetch_add(1, Ordering::Relaxed);
         }
-        cont = page["metadata"]["continue"]
+        let next = page["metadata"]["continue"]
             .as_str()
             .filter(|c| !c.is_empty())
             .map(str::to_string);
-        if cont.is_none() {
-            return Ok(());
+        match next {
+            None => return Ok(()),
+            // A server handing back the token it was given would loop forever.
+            Some(n) if cont.as_deref() == Some(n.as_str()) => {
+                return Err(RequestError::Status {
+                    code: 0,
+                    reason: "the server returned the same continue token twice".into(),
+                });
+            }
+            Some(n) => cont = Some(n),
         }
     }
 }

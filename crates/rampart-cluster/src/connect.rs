@@ -91,10 +91,33 @@ pub async fn connect(target: &Target) -> Result<Connection, ClusterError> {
         .to_string()
         .trim_end_matches('/')
         .to_string();
-    let client = Client::try_from(config.clone()).map_err(|e| ClusterError::Unreachable {
-        server: server.clone(),
-        reason: e.to_string(),
-    })?;
+    // Building the client runs a kubeconfig `exec` credential plugin
+    // synchronously (an SSO login can wait forever): off the async
+    // threads, and bounded like any request.
+    let build = {
+        let config = config.clone();
+        tokio::task::spawn_blocking(move || Client::try_from(config))
+    };
+    let client = match tokio::time::timeout(target.request_timeout, build).await {
+        Err(_) => {
+            return Err(ClusterError::Kubeconfig(format!(
+                "the credentials of the context took longer than {} s to obtain (a kubeconfig exec plugin waiting for a login?)",
+                target.request_timeout.as_secs()
+            )));
+        }
+        Ok(Err(e)) => {
+            return Err(ClusterError::Kubeconfig(format!(
+                "obtaining credentials failed: {e}"
+            )));
+        }
+        Ok(Ok(Err(e))) => {
+            return Err(ClusterError::Kubeconfig(format!(
+                "cannot use the context's credentials: {}",
+                error_chain(&e)
+            )));
+        }
+        Ok(Ok(Ok(c))) => c,
+    };
     Ok(Connection {
         client,
         server,
@@ -189,24 +212,47 @@ impl Connection {
         self.send(&self.client, request).await
     }
 
+    /// Sends `request` and returns the body of a 2xx answer. The HTTP
+    /// status decides success and the error code (not the body: a proxy's
+    /// JSON error without a `code` field is still a 401 or 403).
     async fn send(
         &self,
         client: &Client,
         request: http::Request<Vec<u8>>,
     ) -> Result<String, RequestError> {
-        match tokio::time::timeout(self.target.request_timeout, client.request_text(request)).await
-        {
+        use http_body_util::BodyExt;
+        let exchange = async {
+            let response = client
+                .send(request.map(kube::client::Body::from))
+                .await
+                .map_err(|e| RequestError::Transport(error_chain(&e)))?;
+            let status = response.status();
+            let body = response
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| RequestError::Transport(error_chain(&e)))?
+                .to_bytes();
+            let text = String::from_utf8_lossy(&body).into_owned();
+            if status.is_success() {
+                return Ok(text);
+            }
+            // A Kubernetes Status names the refusal; anything else is
+            // summarised by its status line.
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+            let reason = v["message"]
+                .as_str()
+                .filter(|m| !m.is_empty())
+                .or_else(|| v["reason"].as_str())
+                .map_or_else(|| status.to_string(), str::to_string);
+            Err(RequestError::Status {
+                code: status.as_u16(),
+                reason,
+            })
+        };
+        match tokio::time::timeout(self.target.request_timeout, exchange).await {
             Err(_) => Err(RequestError::Timeout),
-            Ok(Ok(text)) => Ok(text),
-            Ok(Err(kube::Error::Api(status))) => Err(RequestError::Status {
-                code: status.code,
-                reason: if status.message.is_empty() {
-                    status.reason.clone()
-                } else {
-                    status.message.clone()
-                },
-            }),
-            Ok(Err(e)) => Err(RequestError::Transport(error_chain(&e))),
+            Ok(result) => result,
         }
     }
 

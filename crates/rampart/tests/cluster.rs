@@ -646,3 +646,83 @@ fn token_secrets_are_found_namespace_by_namespace_when_cluster_wide_reads_are_re
         "{written}"
     );
 }
+
+#[test]
+fn an_expired_continue_token_means_one_full_list_not_half_a_list() {
+    let objects = rampart_testapi::synthetic(3000);
+    let pods = objects.iter().filter(|o| o["kind"] == "Pod").count();
+    assert!(pods > 500, "the test needs more than one page of pods");
+    let s = start_blocking(Options {
+        objects,
+        token: Some(TOKEN.into()),
+        expire_continue: true,
+        ..Options::default()
+    })
+    .unwrap();
+    let (dir, kc) = kubeconfig(&s, TOKEN);
+    let snap = dir.path().join("snap");
+    let out = rampart(&[
+        "snapshot",
+        "--kubeconfig",
+        kc.to_str().unwrap(),
+        "-o",
+        snap.to_str().unwrap(),
+    ]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(!out.stderr.contains("coverage-gap"), "{}", out.stderr);
+    let mut written = 0;
+    for entry in walk(&snap.join("namespaces")) {
+        if entry.ends_with("pods.yaml") {
+            written += std::fs::read_to_string(&entry)
+                .unwrap()
+                .matches("---\n")
+                .count();
+        }
+    }
+    assert_eq!(written, pods);
+    let relisted = s
+        .requests()
+        .iter()
+        .any(|r| r.path_and_query == "/api/v1/pods" && r.status == 200);
+    assert!(relisted, "no full relist after the 410");
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_credential_plugin_that_never_returns_times_out() {
+    let s = server(|_| {});
+    let dir = tempfile::tempdir().unwrap();
+    let kc = dir.path().join("config");
+    let config = format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: sso\nclusters:\n- name: c\n  cluster:\n    server: {}\n    insecure-skip-tls-verify: true\ncontexts:\n- name: sso\n  context: {{cluster: c, user: u}}\nusers:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: sleep\n      args: [\"60\"]\n      interactiveMode: Never\n",
+        s.url()
+    );
+    std::fs::write(&kc, config).unwrap();
+    let started = std::time::Instant::now();
+    let out = rampart(&[
+        "scan",
+        "--kubeconfig",
+        kc.to_str().unwrap(),
+        "--request-timeout",
+        "2s",
+    ]);
+    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(out.stderr.contains("credentials"), "{}", out.stderr);
+}
