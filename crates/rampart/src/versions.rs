@@ -76,10 +76,13 @@ fn table(inventory: &Inventory) -> String {
                         l.to_string()
                     }
                 });
-            let mut ids: Vec<&str> = components
+            let mut ids: Vec<String> = components
                 .iter()
                 .flat_map(|c| data.cves(*c, v, os))
-                .map(|m| m.cve.id.as_str())
+                .map(|m| match m.fixed {
+                    Some(_) => m.cve.id.clone(),
+                    None => format!("{} (no fix)", m.cve.id),
+                })
                 .collect();
             ids.sort_unstable();
             ids.dedup();
