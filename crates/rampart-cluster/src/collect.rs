@@ -7,7 +7,9 @@ use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use futures::StreamExt;
-use rampart_core::cluster::{AnonymousProbe, ClusterInfo, CoverageGap, ServerVersion};
+use rampart_core::cluster::{
+    AnonymousProbe, ClusterInfo, CoverageGap, RequestedApi, ServerVersion,
+};
 use serde_json::Value;
 
 use crate::connect::{ClusterError, Connection, RequestError};
@@ -173,6 +175,34 @@ pub async fn collect(
     } else {
         None
     };
+    let requested_deprecated_apis = if conn.target.read_metrics {
+        match conn.get("/metrics", "text/plain").await {
+            Ok(text) => Some(RequestedApi::from_metrics(&text)),
+            Err(RequestError::Status { code: 401, .. }) => {
+                return Err(conn.fatal(
+                    "GET /metrics",
+                    RequestError::Status {
+                        code: 401,
+                        reason: String::new(),
+                    },
+                ));
+            }
+            Err(e) => {
+                let (status, reason) = describe(&e);
+                gaps.push(CoverageGap {
+                    group: String::new(),
+                    resource: "/metrics".into(),
+                    verb: "get".into(),
+                    namespace: None,
+                    status,
+                    reason,
+                });
+                None
+            }
+        }
+    } else {
+        None
+    };
     let info = ClusterInfo {
         server: conn.server.clone(),
         server_version,
@@ -183,6 +213,7 @@ pub async fn collect(
         group_versions,
         coverage_gaps: gaps,
         anonymous_probe,
+        requested_deprecated_apis,
     };
     files.insert(INFO_FILE.to_string(), info_document(&info, &conn.context));
     Ok(Collection {

@@ -22,6 +22,8 @@ pub struct Target {
     /// Also send one unauthenticated `GET /api` to learn whether the API
     /// server answers anonymous requests.
     pub probe_anonymous: bool,
+    /// Also read `/metrics` for `apiserver_requested_deprecated_apis`.
+    pub read_metrics: bool,
 }
 
 impl Default for Target {
@@ -32,6 +34,7 @@ impl Default for Target {
             namespace: None,
             request_timeout: Duration::from_secs(30),
             probe_anonymous: false,
+            read_metrics: false,
         }
     }
 }

@@ -38,6 +38,98 @@ pub struct ClusterInfo {
     /// when the probe did not run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub anonymous_probe: Option<AnonymousProbe>,
+    /// Deprecated API versions clients requested since the API server
+    /// started, from its `apiserver_requested_deprecated_apis` metric
+    /// (`--read-metrics`); absent when the metrics were not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested_deprecated_apis: Option<Vec<RequestedApi>>,
+}
+
+/// One series of `apiserver_requested_deprecated_apis`: a deprecated
+/// group/version/resource some client requested.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RequestedApi {
+    #[serde(default)]
+    pub group: String,
+    pub version: String,
+    pub resource: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub subresource: String,
+    /// The release that removes it (`1.25`); empty when none is planned.
+    #[serde(default)]
+    pub removed_release: String,
+}
+
+impl RequestedApi {
+    /// The series of `apiserver_requested_deprecated_apis` in a Prometheus
+    /// text exposition (`/metrics` of the API server). Only series with
+    /// value 1 count: the API server sets 1 once a deprecated API is
+    /// requested.
+    pub fn from_metrics(text: &str) -> Vec<RequestedApi> {
+        let mut out = Vec::new();
+        for line in text.lines() {
+            let Some(rest) = line.strip_prefix("apiserver_requested_deprecated_apis{") else {
+                continue;
+            };
+            let Some((labels, value)) = rest.rsplit_once('}') else {
+                continue;
+            };
+            if value.trim().parse::<f64>().map_or(true, |v| v == 0.0) {
+                continue;
+            }
+            let labels = prometheus_labels(labels);
+            let get = |k: &str| labels.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+            if let (Some(version), Some(resource)) = (get("version"), get("resource")) {
+                out.push(RequestedApi {
+                    group: get("group").unwrap_or_default(),
+                    version,
+                    resource,
+                    subresource: get("subresource").unwrap_or_default(),
+                    removed_release: get("removed_release").unwrap_or_default(),
+                });
+            }
+        }
+        out.sort_by(|a, b| {
+            (&a.group, &a.version, &a.resource, &a.subresource).cmp(&(
+                &b.group,
+                &b.version,
+                &b.resource,
+                &b.subresource,
+            ))
+        });
+        out.dedup();
+        out
+    }
+}
+
+/// `name="value",…` of a Prometheus series, values unescaped.
+fn prometheus_labels(s: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut chars = s.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| *c == ',' || c.is_whitespace()) {
+            chars.next();
+        }
+        let name: String = std::iter::from_fn(|| chars.next_if(|c| *c != '=')).collect();
+        if name.is_empty() || chars.next() != Some('=') || chars.next() != Some('"') {
+            return out;
+        }
+        let mut value = String::new();
+        loop {
+            match chars.next() {
+                None => return out,
+                Some('"') => break,
+                Some('\\') => match chars.next() {
+                    Some('n') => value.push('\n'),
+                    Some(c) => value.push(c),
+                    None => return out,
+                },
+                Some(c) => value.push(c),
+            }
+        }
+        out.push((name.trim().to_string(), value));
+    }
 }
 
 /// The `/version` fields rampart uses; the rest of the answer is kept.
@@ -209,6 +301,38 @@ mod tests {
         assert_eq!(v("1"), None);
         assert_eq!(v("1.2.3.4"), None);
         assert!(v("v1.9.0") < v("v1.10.0"));
+    }
+
+    #[test]
+    fn deprecated_api_series_are_read_from_metrics_text() {
+        let text = r#"# HELP apiserver_requested_deprecated_apis [STABLE] Gauge of deprecated APIs that have been requested, broken out by API group, version, resource, subresource, and removed_release.
+# TYPE apiserver_requested_deprecated_apis gauge
+apiserver_requested_deprecated_apis{group="batch",removed_release="1.25",resource="cronjobs",subresource="",version="v1beta1"} 1
+apiserver_requested_deprecated_apis{group="",removed_release="",resource="endpoints",subresource="",version="v1"} 1
+apiserver_requested_deprecated_apis{group="x\"y",removed_release="1.32",resource="flowschemas",subresource="status",version="v1beta3"} 0
+apiserver_request_total{code="200"} 5
+"#;
+        let apis = RequestedApi::from_metrics(text);
+        assert_eq!(apis.len(), 2);
+        assert_eq!(apis[0].resource, "endpoints");
+        assert_eq!(apis[0].removed_release, "");
+        assert_eq!(
+            apis[1],
+            RequestedApi {
+                group: "batch".into(),
+                version: "v1beta1".into(),
+                resource: "cronjobs".into(),
+                subresource: String::new(),
+                removed_release: "1.25".into(),
+            }
+        );
+        assert_eq!(
+            prometheus_labels(r#"a="x\"y",b="1\\2""#),
+            vec![
+                ("a".to_string(), "x\"y".to_string()),
+                ("b".to_string(), "1\\2".to_string())
+            ]
+        );
     }
 
     #[test]

@@ -29,6 +29,7 @@ pub(crate) struct State {
     pub anonymous_api: bool,
     pub aggregated_discovery: bool,
     pub expire_continue: bool,
+    pub metrics: Option<String>,
     pub forbidden: Vec<Forbidden>,
     /// host:port, for `serverAddressByClientCIDRs`.
     pub server_address: String,
@@ -150,6 +151,13 @@ fn answer(
             .header(CONTENT_TYPE, "text/plain; charset=utf-8")
             .body(Full::new(Bytes::from_static(b"ok")))
             .unwrap_or_default(),
+        ["metrics"] => match &state.metrics {
+            Some(text) => Response::builder()
+                .header(CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+                .body(Full::new(Bytes::from(text.clone())))
+                .unwrap_or_default(),
+            None => not_found(),
+        },
         ["api"] => discovery_root(&ctx, true),
         ["apis"] => discovery_root(&ctx, false),
         ["api", version] => resource_list(state, "", version),

@@ -89,6 +89,9 @@ pub struct Options {
     /// Answer every request carrying a `continue` token with 410 Expired,
     /// as the apiserver does once etcd has compacted the list's revision.
     pub expire_continue: bool,
+    /// The Prometheus text served at `/metrics` (the apiserver's own
+    /// metrics, e.g. `apiserver_requested_deprecated_apis`); None: 404.
+    pub metrics: Option<String>,
     /// Where to listen; the default is 127.0.0.1 on a free port.
     pub listen: SocketAddr,
 }
@@ -106,6 +109,7 @@ impl Default for Options {
             stall: false,
             aggregated_discovery: true,
             expire_continue: false,
+            metrics: None,
             listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
         }
     }
@@ -202,6 +206,7 @@ pub async fn start(opts: Options) -> Result<Running, String> {
         stall,
         aggregated_discovery,
         expire_continue,
+        metrics,
         listen,
     } = opts;
     let store = store::Store::build(objects)?;
@@ -220,6 +225,7 @@ pub async fn start(opts: Options) -> Result<Running, String> {
         anonymous_api,
         aggregated_discovery,
         expire_continue,
+        metrics,
         forbidden,
         server_address: addr.to_string(),
         log: Mutex::new(Vec::new()),

@@ -352,6 +352,10 @@ pub struct ClusterScanArgs {
     /// Also send one unauthenticated GET /api, to report an API server that answers anonymous requests.
     #[arg(long)]
     pub probe_anonymous: bool,
+    /// Also read the API server's /metrics for the deprecated API versions clients still request
+    /// (needs `get` on the non-resource URL /metrics).
+    #[arg(long)]
+    pub read_metrics: bool,
 }
 
 /// How findings are selected, filtered and reported: shared by `scan` and

@@ -7,22 +7,19 @@ use std::io::IsTerminal;
 use rampart_cluster::{Collection, Target};
 use rampart_core::source::SourceFile;
 
-use crate::cli::ClusterSource;
+use crate::cli::{ClusterScanArgs, ClusterSource};
 use crate::exit;
 
-/// Reads the cluster `source` points at (only `namespace`, when given).
-pub(crate) fn collect(
-    source: &ClusterSource,
-    namespace: Option<String>,
-    probe_anonymous: bool,
-    quiet: bool,
-) -> Result<Collection, u8> {
+/// Reads the cluster `args` point at.
+pub(crate) fn collect(args: &ClusterScanArgs, quiet: bool) -> Result<Collection, u8> {
+    let source = &args.source;
     let target = Target {
         kubeconfig: source.kubeconfig.clone(),
         context: source.context.clone(),
-        namespace,
+        namespace: args.namespace.clone(),
         request_timeout: source.request_timeout,
-        probe_anonymous,
+        probe_anonymous: args.probe_anonymous,
+        read_metrics: args.read_metrics,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -79,13 +76,8 @@ pub(crate) fn collect(
 
 /// The cluster's objects as sources for the inventory, named
 /// `cluster:<context>/<snapshot path>`.
-pub(crate) fn sources(
-    source: &ClusterSource,
-    namespace: Option<String>,
-    probe_anonymous: bool,
-    quiet: bool,
-) -> Result<Vec<SourceFile>, u8> {
-    let collection = collect(source, namespace, probe_anonymous, quiet)?;
+pub(crate) fn sources(args: &ClusterScanArgs, quiet: bool) -> Result<Vec<SourceFile>, u8> {
+    let collection = collect(args, quiet)?;
     let origin = format!("cluster:{}", collection.context);
     Ok(collection.into_sources(&origin))
 }
@@ -103,7 +95,11 @@ pub(crate) fn inventory(
             eprintln!("error: give either -f PATH or --cluster, not both");
             return Err(exit::ERROR);
         }
-        preloaded.extend(sources(cluster, None, false, false)?);
+        let args = ClusterScanArgs {
+            source: cluster.clone(),
+            ..Default::default()
+        };
+        preloaded.extend(sources(&args, false)?);
     }
     let files: Vec<rampart_core::source::Input> = filenames
         .iter()

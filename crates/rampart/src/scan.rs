@@ -182,12 +182,7 @@ pub fn run_with(
     };
 
     if live {
-        match crate::live::sources(
-            &args.cluster.source,
-            args.cluster.namespace.clone(),
-            args.cluster.probe_anonymous,
-            args.report.quiet,
-        ) {
+        match crate::live::sources(&args.cluster, args.report.quiet) {
             Ok(sources) => preloaded.extend(sources),
             Err(code) => return code,
         }

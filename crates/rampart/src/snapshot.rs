@@ -20,12 +20,7 @@ pub fn run(args: SnapshotArgs) -> u8 {
             return exit::ERROR;
         }
     };
-    let collection = match crate::live::collect(
-        &args.cluster.source,
-        args.cluster.namespace.clone(),
-        args.cluster.probe_anonymous,
-        args.quiet,
-    ) {
+    let collection = match crate::live::collect(&args.cluster, args.quiet) {
         Ok(c) => c,
         Err(code) => return code,
     };

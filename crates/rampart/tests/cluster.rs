@@ -726,3 +726,48 @@ fn a_credential_plugin_that_never_returns_times_out() {
     );
     assert!(out.stderr.contains("credentials"), "{}", out.stderr);
 }
+
+#[test]
+fn read_metrics_reports_deprecated_versions_clients_still_request() {
+    let metrics = "# TYPE apiserver_requested_deprecated_apis gauge\n\
+apiserver_requested_deprecated_apis{group=\"flowcontrol.apiserver.k8s.io\",removed_release=\"1.32\",resource=\"flowschemas\",subresource=\"\",version=\"v1beta3\"} 1\n\
+apiserver_requested_deprecated_apis{group=\"\",removed_release=\"\",resource=\"endpoints\",subresource=\"\",version=\"v1\"} 1\n";
+    let s = server(|o| o.metrics = Some(metrics.into()));
+    let (dir, kc) = kubeconfig(&s, TOKEN);
+    let kc = kc.to_str().unwrap();
+    let out = rampart(&["scan", "--kubeconfig", kc, "--read-metrics", "-o", "json"]);
+    let found: Vec<Value> = findings(&out.stdout)
+        .into_iter()
+        .filter(|f| f["rule"] == "deprecated-api-requested")
+        .collect();
+    assert_eq!(found.len(), 1, "{found:?}");
+    let message = found[0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("flowschemas at flowcontrol.apiserver.k8s.io/v1beta3"),
+        "{message}"
+    );
+    // Read only when asked: /metrics is not in the default role.
+    s.clear_requests();
+    let snap = dir.path().join("snap");
+    let out = rampart(&["snapshot", "--kubeconfig", kc, "-o", snap.to_str().unwrap()]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        !s.requests()
+            .iter()
+            .any(|r| r.path_and_query.starts_with("/metrics"))
+    );
+    // Refused, it is a coverage gap like any other read.
+    let s = server(|_| {});
+    let (_d, kc) = kubeconfig(&s, TOKEN);
+    let out = rampart(&[
+        "scan",
+        "--kubeconfig",
+        kc.to_str().unwrap(),
+        "--read-metrics",
+    ]);
+    assert!(
+        out.stderr.contains("could not get /metrics"),
+        "{}",
+        out.stderr
+    );
+}
