@@ -9,11 +9,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     name = "rampart",
     version,
     about = "Kubernetes security posture: find what every hardening guide warns about, exactly",
-    long_about = "rampart checks Kubernetes manifests against the security practices hardening \
+    long_about = "rampart checks Kubernetes manifests and live clusters against the security practices hardening \
 guides ask for (Pod Security Standards, CIS Kubernetes Benchmark, NSA/CISA guidance), reading \
 YAML exactly as kubectl and the API server do.",
     after_help = "Examples:\n  rampart scan ./k8s\n  helm template ./chart | rampart scan -\n  \
-rampart scan ./k8s -o sarif --output-file results.sarif\n  rampart rules\n  rampart explain privileged-container\n\n\
+rampart scan ./k8s -o sarif --output-file results.sarif\n  rampart scan --cluster\n  rampart snapshot --cluster -o snap/\n  rampart versions --cluster\n  rampart rules\n  rampart explain privileged-container\n\n\
 Exit codes: 0 no findings at/above --fail-on · 1 findings · 2 usage, config or input error"
 )]
 pub struct Cli {
@@ -190,6 +190,10 @@ const SCAN_EXAMPLES: &str = "Examples:
   rampart scan ./k8s --framework cis            per-control CIS compliance summary
   rampart scan ./k8s --write-baseline .rampart-baseline.json
   rampart scan ./k8s --baseline .rampart-baseline.json   only new findings
+  rampart scan --cluster                        the cluster of the current kubeconfig context (read-only)
+  rampart scan --context prod -n shop           one context, one namespace
+  rampart scan --cluster --probe-anonymous --read-metrics   also anonymous access, deprecated API requests
+  rampart scan ./k8s --target-version 1.33      API versions a planned upgrade removes
 
 Configuration: .rampart.yaml, found from the first path upward (or --config).
 Exempt one object: annotate it (or its pod template) with
