@@ -90,3 +90,22 @@ pub fn nodes(inventory: &Inventory) -> impl Iterator<Item = NodeVersions<'_>> {
             }
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn supported_lines_are_those_released_and_not_past_end_of_life() {
+        let data = Data::embedded();
+        let on = |s: &str| supported_lines(data, Date::parse(s).unwrap());
+        assert_eq!(on("2026-11-24"), "1.37, 1.36, 1.35");
+        // 1.34's end-of-life day: past it.
+        assert_eq!(on("2026-10-27"), "1.37, 1.36, 1.35");
+        assert_eq!(on("2026-10-26"), "1.37, 1.36, 1.35, 1.34");
+        // Old snapshots: lines not yet released are not offered.
+        assert_eq!(on("2020-07-01"), "1.18, 1.17, 1.16");
+        assert_eq!(on("2016-12-01"), "1.4");
+        assert_eq!(on("2015-01-01"), "see https://kubernetes.io/releases/");
+    }
+}

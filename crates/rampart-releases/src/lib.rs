@@ -4,7 +4,8 @@
 //! and parsed once:
 //!
 //! - `releases.yaml`: per release line, when it was released, entered
-//!   maintenance mode and reaches end of life, and its newest patch;
+//!   maintenance mode and reaches end of life, its newest patch and the
+//!   earlier patches with their dates;
 //! - `cves.yaml`: official CVEs of the control plane, kubelet and
 //!   kube-proxy, with the patch releases that fix them;
 //! - `deprecated-apis.yaml`: built-in API versions Kubernetes stopped
@@ -72,12 +73,32 @@ pub struct Release {
     /// older lines.
     pub maintenance: Option<Date>,
     pub end_of_life: Date,
-    /// The newest patch release known when the data was updated (the final
-    /// one once the line is past end of life).
+    /// The newest patch release a source confirmed (for lines past end of
+    /// life, their final patch).
     pub latest: KubeVersion,
+    /// The day `latest` came out; `None` when no source gave it (it was out
+    /// by the file's `updated`).
     pub latest_date: Option<Date>,
+    /// Earlier patch releases of the line with the day each came out,
+    /// oldest first, where a source lists them.
+    pub patches: Vec<Patch>,
     /// Where these facts come from.
     pub source: String,
+}
+
+/// A patch release and the day it came out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Patch {
+    pub version: KubeVersion,
+    pub date: Date,
+}
+
+/// A patch release known to have been out on a given day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KnownPatch {
+    pub version: KubeVersion,
+    /// The day it came out, when the data gives it.
+    pub released: Option<Date>,
 }
 
 /// Where a version stands in its support window on a given day.
@@ -90,7 +111,10 @@ pub enum Support {
     },
     /// Receives only critical and security fixes until `until`.
     Maintenance { since: Date, until: Date },
-    /// Receives nothing since `since`.
+    /// Receives nothing since `since`. For a line older than every line
+    /// of the table, `since` is the oldest listed line's end of life: that
+    /// line's end of life came on or before it (`Data::release` of the line
+    /// is then `None`).
     EndOfLife { since: Date },
     /// A line the data does not know: newer than its table.
     Unknown,
@@ -345,8 +369,34 @@ impl Data {
         self.release(line).map(|r| r.latest)
     }
 
+    /// The newest patch of `line` the data knows to have been out on `on`:
+    /// the line's latest patch when it came out on or before `on` (without
+    /// a release date, when the data's `updated` is on or before `on`),
+    /// else the newest dated earlier patch out by then. `None` when the
+    /// data knows of no patch of the line out on `on`: which patch was the
+    /// newest on a day before the data's facts cannot be told.
+    pub fn newest_patch_on(&self, line: Line, on: Date) -> Option<KnownPatch> {
+        let r = self.release(line)?;
+        let latest_out = r.latest_date.or(self.releases_updated);
+        if latest_out.is_some_and(|d| d <= on) {
+            return Some(KnownPatch {
+                version: r.latest,
+                released: r.latest_date,
+            });
+        }
+        r.patches
+            .iter()
+            .rev()
+            .find(|p| p.date <= on)
+            .map(|p| KnownPatch {
+                version: p.version,
+                released: Some(p.date),
+            })
+    }
+
     /// Where `version`'s line stands on `on`. Lines older than the oldest
-    /// the table lists are past end of life since that one's end.
+    /// the table lists are past end of life, at the latest since that
+    /// one's end (see `Support::EndOfLife`).
     pub fn support(&self, version: KubeVersion, on: Date) -> Support {
         let line = Line::of(version);
         let Some(release) = self.release(line) else {
@@ -491,6 +541,32 @@ impl Data {
                     out.push(format!("{line}: {what} date after the file's `updated`"));
                 }
             }
+            for (i, p) in r.patches.iter().enumerate() {
+                let v = p.version;
+                if Line::of(v) != line {
+                    out.push(format!("{line}: patch {v} is not a patch of the line"));
+                }
+                if triple(v) >= triple(r.latest) {
+                    out.push(format!(
+                        "{line}: patch {v} not older than latest {}",
+                        r.latest
+                    ));
+                }
+                if r.released.is_some_and(|d| p.date < d)
+                    || r.latest_date.is_some_and(|d| p.date > d)
+                    || updated.is_some_and(|u| p.date > u)
+                {
+                    out.push(format!("{line}: patch {v} dated outside the line's dates"));
+                }
+                if let Some(next) = r.patches.get(i + 1) {
+                    if triple(next.version) <= triple(v) || next.date < p.date {
+                        out.push(format!(
+                            "{line}: patches {v} and {} out of order",
+                            next.version
+                        ));
+                    }
+                }
+            }
         }
         for w in self.releases.windows(2) {
             if w[0].line == w[1].line {
@@ -628,7 +704,16 @@ mod raw {
         latest: String,
         #[serde(default)]
         latest_date: Option<String>,
+        #[serde(default)]
+        patches: Vec<Patch>,
         source: String,
+    }
+
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Patch {
+        version: String,
+        date: String,
     }
 
     impl Release {
@@ -642,6 +727,16 @@ mod raw {
                 end_of_life: date(F, &self.end_of_life)?,
                 latest: version(F, &self.latest)?,
                 latest_date: opt(self.latest_date)?,
+                patches: self
+                    .patches
+                    .into_iter()
+                    .map(|p| {
+                        Ok(super::Patch {
+                            version: version(F, &p.version)?,
+                            date: date(F, &p.date)?,
+                        })
+                    })
+                    .collect::<Result<_, DataError>>()?,
                 source: self.source,
             })
         }
@@ -783,6 +878,91 @@ mod tests {
         assert_eq!(updated, newest);
     }
 
+    /// The CVSS v3 base score of a `CVSS:3.x/...` base vector (FIRST's
+    /// specification, Roundup as defined in 3.1).
+    fn cvss_base_score(vector: &str) -> Option<f64> {
+        let mut m = std::collections::HashMap::new();
+        for part in vector.split('/').skip(1) {
+            let (k, v) = part.split_once(':')?;
+            m.insert(k, v);
+        }
+        let changed = *m.get("S")? == "C";
+        let av = match *m.get("AV")? {
+            "N" => 0.85,
+            "A" => 0.62,
+            "L" => 0.55,
+            "P" => 0.2,
+            _ => return None,
+        };
+        let ac = match *m.get("AC")? {
+            "L" => 0.77,
+            "H" => 0.44,
+            _ => return None,
+        };
+        let pr = match (*m.get("PR")?, changed) {
+            ("N", _) => 0.85,
+            ("L", false) => 0.62,
+            ("L", true) => 0.68,
+            ("H", false) => 0.27,
+            ("H", true) => 0.5,
+            _ => return None,
+        };
+        let ui = match *m.get("UI")? {
+            "N" => 0.85,
+            "R" => 0.62,
+            _ => return None,
+        };
+        let cia = |k: &str| match m.get(k).copied() {
+            Some("H") => Some(0.56),
+            Some("L") => Some(0.22),
+            Some("N") => Some(0.0),
+            _ => None,
+        };
+        let iss = 1.0 - (1.0 - cia("C")?) * (1.0 - cia("I")?) * (1.0 - cia("A")?);
+        let impact = if changed {
+            7.52 * (iss - 0.029) - 3.25 * (iss - 0.02_f64).powi(15)
+        } else {
+            6.42 * iss
+        };
+        let exploitability = 8.22 * av * ac * pr * ui;
+        let roundup = |x: f64| {
+            let i = (x * 100_000.0).round() as i64;
+            if i % 10_000 == 0 {
+                i as f64 / 100_000.0
+            } else {
+                ((i / 10_000) + 1) as f64 / 10.0
+            }
+        };
+        Some(if impact <= 0.0 {
+            0.0
+        } else if changed {
+            roundup((1.08 * (impact + exploitability)).min(10.0))
+        } else {
+            roundup((impact + exploitability).min(10.0))
+        })
+    }
+
+    #[test]
+    fn cvss_scores_are_their_vectors_base_scores() {
+        assert_eq!(
+            cvss_base_score("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
+            Some(9.8)
+        );
+        assert_eq!(
+            cvss_base_score("CVSS:3.1/AV:N/AC:H/PR:H/UI:R/S:C/C:L/I:L/A:L"),
+            Some(5.1)
+        );
+        for c in Data::embedded().all_cves() {
+            assert_eq!(
+                cvss_base_score(&c.cvss_vector),
+                Some(c.cvss_score),
+                "{} {}",
+                c.id,
+                c.cvss_vector
+            );
+        }
+    }
+
     #[test]
     fn every_cve_fix_is_a_release_the_table_knows() {
         let data = Data::embedded();
@@ -790,10 +970,8 @@ mod tests {
             for r in &c.affected {
                 if let Some(f) = r.fixed {
                     let line = Line::of(f);
-                    if line >= Line::new(1, 19) {
-                        let latest = data.latest_patch(line).unwrap();
-                        assert!(triple(f) <= triple(latest), "{} {f} > {latest}", c.id);
-                    }
+                    let latest = data.latest_patch(line).unwrap();
+                    assert!(triple(f) <= triple(latest), "{} {f} > {latest}", c.id);
                 }
             }
         }
@@ -823,12 +1001,79 @@ mod tests {
             data.support(v("v1.99.0"), d("2026-11-24")),
             Support::Unknown
         );
-        // Older than the table: past end of life.
+        // The day of the end of life is past it; the day of the maintenance
+        // start is in maintenance.
+        assert_eq!(
+            data.support(v("v1.34.2"), d("2026-10-27")),
+            Support::EndOfLife {
+                since: d("2026-10-27")
+            }
+        );
+        assert_eq!(
+            data.support(v("v1.34.2"), d("2026-08-27")),
+            Support::Maintenance {
+                since: d("2026-08-27"),
+                until: d("2026-10-27")
+            }
+        );
         assert!(matches!(
-            data.support(v("v1.8.3"), d("2026-11-24")),
-            Support::EndOfLife { .. }
+            data.support(v("v1.34.2"), d("2026-08-26")),
+            Support::Supported { .. }
         ));
+        // Old lines have their own end of life (eol.yaml goes back to 1.2).
+        assert_eq!(
+            data.support(v("v1.8.3"), d("2026-11-24")),
+            Support::EndOfLife {
+                since: d("2018-07-12")
+            }
+        );
+        assert_eq!(
+            data.support(v("v1.2.0"), d("2016-10-23")),
+            Support::EndOfLife {
+                since: d("2016-10-23")
+            }
+        );
+        // Older than the table: past end of life, at the latest since the
+        // oldest listed line's, and the line is not in the table.
+        assert_eq!(
+            data.support(v("v1.1.8"), d("2026-11-24")),
+            Support::EndOfLife {
+                since: d("2016-10-23")
+            }
+        );
+        assert!(data.release(Line::new(1, 1)).is_none());
         assert_eq!(data.latest_patch(Line::new(1, 35)), Some(v("1.35.9")));
+    }
+
+    #[test]
+    fn the_newest_patch_is_judged_on_the_day_asked() {
+        let data = Data::embedded();
+        let on = |line: &str, day: &str| {
+            data.newest_patch_on(Line::parse(line).unwrap(), d(day))
+                .map(|p| (p.version.to_string(), p.released.map(|d| d.to_string())))
+        };
+        let some = |v: &str, day: &str| Some((v.to_string(), Some(day.to_string())));
+        // On and after the latest patch's day: the latest.
+        assert_eq!(on("1.35", "2026-09-15"), some("v1.35.9", "2026-09-15"));
+        assert_eq!(on("1.35", "2027-01-01"), some("v1.35.9", "2026-09-15"));
+        // Before it: the newest dated earlier patch out by then.
+        assert_eq!(on("1.35", "2026-09-14"), some("v1.35.8", "2026-08-11"));
+        assert_eq!(on("1.35", "2026-02-26"), some("v1.35.2", "2026-02-26"));
+        // Before any patch the data dates: nothing can be said.
+        assert_eq!(on("1.35", "2026-02-09"), None);
+        // A latest patch without a date is known to be out by `updated`.
+        assert_eq!(
+            on("1.34", "2026-09-15"),
+            Some(("v1.34.11".to_string(), None))
+        );
+        assert_eq!(on("1.34", "2026-09-01"), some("v1.34.10", "2026-07-14"));
+        assert_eq!(
+            on("1.29", "2026-09-15"),
+            Some(("v1.29.14".to_string(), None))
+        );
+        assert_eq!(on("1.29", "2025-01-01"), None);
+        // A line the data does not know.
+        assert_eq!(on("1.99", "2026-09-15"), None);
     }
 
     #[test]
@@ -871,6 +1116,27 @@ mod tests {
             data.cves(Component::KubeApiserver, v("1.20"), None)
                 .is_empty()
         );
+        // CVE-2020-8558 is fixed in the kubelet: kube-proxy is not judged.
+        assert!(
+            ids(data.cves(Component::Kubelet, v("v1.18.3"), Some("linux")))
+                .contains(&"CVE-2020-8558".to_string())
+        );
+        assert!(
+            !ids(data.cves(Component::KubeProxy, v("v1.18.3"), Some("linux")))
+                .contains(&"CVE-2020-8558".to_string())
+        );
+        // Unfixed design flaws affect every version.
+        let m = data.cves(Component::KubeApiserver, v("v1.37.1"), None);
+        for id in [
+            "CVE-2020-8561",
+            "CVE-2020-8562",
+            "CVE-2021-25740",
+            "CVE-2024-7598",
+        ] {
+            let found = m.iter().find(|m| m.cve.id == id).expect(id);
+            assert_eq!(found.fixed, None, "{id}");
+            assert!(found.cve.mitigation.is_some(), "{id}");
+        }
         // Versions with distribution suffixes compare by their numbers.
         assert!(
             ids(data.cves(Component::Kubelet, v("v1.30.2-eks-1552ad0"), Some("linux")))
@@ -906,6 +1172,19 @@ mod tests {
     fn bad_data_is_reported_not_panicked_on() {
         assert!(Data::parse("updated: nope\nreleases: []", CVES, DEPRECATED_APIS).is_err());
         assert!(Data::parse("[", CVES, DEPRECATED_APIS).is_err());
+        // Patches out of order, or not older than the latest.
+        let shuffled = RELEASES.replace(
+            "{version: \"1.35.2\", date: \"2026-02-26\"}",
+            "{version: \"1.35.9\", date: \"2026-02-26\"}",
+        );
+        let data = Data::parse(&shuffled, CVES, DEPRECATED_APIS).unwrap();
+        let problems = data.problems();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("1.35: patch v1.35.9 not older"))
+        );
+        assert!(problems.iter().any(|p| p.contains("out of order")));
         let inverted = CVES.replace("fixed: \"1.11.5\"", "fixed: \"1.10.0\"");
         let data = Data::parse(RELEASES, &inverted, DEPRECATED_APIS).unwrap();
         assert!(

@@ -23,9 +23,14 @@ VPN, bastion or private endpoint, or at least behind an allow-list of source ran
 reports public addresses in three places a cluster scan records: the host of the server URL rampart \
 connected to (ClusterInfo `server`), and the API server addresses published in the `default` \
 namespace — the `kubernetes` Endpoints and the EndpointSlices labelled \
-`kubernetes.io/service-name: kubernetes`. An address is public unless it is private (10/8, \
-172.16/12, 192.168/16, fc00::/7), loopback, link-local, shared CGNAT space (100.64/10), unspecified \
-or multicast. Host names are not resolved — rules are pure and do no I/O — so a server URL with a \
+`kubernetes.io/service-name: kubernetes`. An address is public unless the IANA special-purpose \
+address registries mark its block as not globally reachable — private (10/8, 172.16/12, \
+192.168/16, fc00::/7), loopback, link-local, shared CGNAT space (100.64/10), this network (0/8), \
+IETF protocol assignments (192.0.0/24, 2001::/23, but for their anycast exceptions), documentation \
+(192.0.2/24, 198.51.100/24, 203.0.113/24, 2001:db8::/32, 3fff::/20), benchmarking (198.18/15), \
+reserved (240/4), local-use translation (64:ff9b:1::/48), discard-only (100::/64), SRv6 (5f00::/16), \
+site-local (fec0::/10) — or it is multicast; an IPv4-mapped IPv6 address is judged as its IPv4 \
+address. Host names are not resolved — rules are pure and do no I/O — so a server URL with a \
 DNS name is judged only through the published endpoint addresses. A public address protected by a \
 firewall or authorized-networks list is still reported: the rule cannot see it; exempt the object \
 once the restriction is verified.",

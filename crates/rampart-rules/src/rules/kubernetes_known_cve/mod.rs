@@ -24,9 +24,9 @@ managed control planes run them at one version), kubelet and kube-proxy at each 
 `status.nodeInfo` versions, and CVEs that affect only Windows nodes only on Nodes whose \
 `operatingSystem` is `windows`. One finding is reported per CVE and object, naming the CVE, what \
 it allows, its CVSS score and the version to upgrade to: a patch of the same line, the first line \
-with a fix when the line got none. CVEs that no version fixes (CVE-2020-8554, a design flaw of \
-Service externalIPs) affect every cluster whatever its version, and their mitigations are not \
-visible in the versions: they are reported only with the `report-unfixed` parameter, with the \
+with a fix when the line got none. CVEs that no version fixes — design flaws such as \
+CVE-2020-8554 (Service externalIPs) or CVE-2021-25740 (Endpoints across namespaces) — affect every \
+cluster whatever its version, and their mitigations are not visible in the versions: they are reported only with the `report-unfixed` parameter, with the \
 announced mitigation in the message. A finding's severity is the rule's (high) for every CVE: the CVSS rating is in the message, and the \
 `min-cvss-rating` parameter leaves out CVEs rated below it. Whether a cluster is exploitable often \
 depends on a feature being used (in-tree volume plugins, admission plugins, Windows nodes); the \

@@ -72,6 +72,19 @@ fn against_api(what: &str, v: KubeVersion, api: KubeVersion) -> Option<String> {
     }
 }
 
+/// What is wrong with kube-proxy at `proxy` against the kubelet beside it
+/// at `kubelet`, if anything: more than three minor versions apart, older
+/// or newer (two when kube-proxy is older than v1.25).
+fn against_kubelet(proxy: KubeVersion, kubelet: KubeVersion) -> Option<String> {
+    let gap = (minors(kubelet) - minors(proxy)).abs();
+    (gap > max_older(proxy)).then(|| {
+        format!(
+            "kube-proxy {proxy} is {gap} minor versions from the kubelet beside it ({kubelet}); at most {} are supported",
+            max_older(proxy)
+        )
+    })
+}
+
 fn check(ctx: &InventoryCtx, out: &mut Reporter) {
     let Some(api) = Scan::of(ctx.inventory).and_then(|s| s.version) else {
         return;
@@ -88,14 +101,8 @@ fn check(ctx: &InventoryCtx, out: &mut Reporter) {
             continue;
         };
         let mut problems: Vec<String> = against_api("kube-proxy", proxy, api).into_iter().collect();
-        if let Some(kubelet) = node.kubelet {
-            let gap = (minors(kubelet) - minors(proxy)).abs();
-            if gap > max_older(proxy) {
-                problems.push(format!(
-                    "kube-proxy {proxy} is {gap} minor versions from the kubelet beside it ({kubelet}); at most {} are supported",
-                    max_older(proxy)
-                ));
-            }
+        if let Some(problem) = node.kubelet.and_then(|k| against_kubelet(proxy, k)) {
+            problems.push(problem);
         }
         if !problems.is_empty() {
             out.on(node.index).at(
@@ -127,5 +134,23 @@ mod tests {
         assert!(against_api("kubelet", v("v1.23.3"), api).is_some());
         let api = v("v1.27.0");
         assert!(against_api("kubelet", v("v1.24.3"), api).is_some());
+        // kube-proxy: never newer than the API server.
+        let api = v("v1.35.9");
+        assert!(against_api("kube-proxy", v("v1.36.0"), api).is_some());
+        assert!(against_api("kube-proxy", v("v1.35.9"), api).is_none());
+        assert!(against_api("kube-proxy", v("v1.32.0"), api).is_none());
+        assert!(against_api("kube-proxy", v("v1.31.9"), api).is_some());
+    }
+
+    #[test]
+    fn kube_proxy_stays_within_three_minors_of_its_kubelet() {
+        // Exactly three apart, either way: allowed; four: not.
+        assert!(against_kubelet(v("v1.32.13"), v("v1.35.9")).is_none());
+        assert!(against_kubelet(v("v1.35.9"), v("v1.32.13")).is_none());
+        assert!(against_kubelet(v("v1.31.14"), v("v1.35.9")).is_some());
+        assert!(against_kubelet(v("v1.35.9"), v("v1.31.14")).is_some());
+        // kube-proxy older than v1.25: two.
+        assert!(against_kubelet(v("v1.24.17"), v("v1.26.0")).is_none());
+        assert!(against_kubelet(v("v1.24.17"), v("v1.27.0")).is_some());
     }
 }

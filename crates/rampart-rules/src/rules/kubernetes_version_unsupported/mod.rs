@@ -18,7 +18,8 @@ fixed: the official CVE announcements list fixed versions only for supported lin
 reads the API server's version and the time of the scan from the ClusterInfo object a cluster \
 scan records (`rampart scan --cluster`, or a snapshot of one) and reports the control plane \
 when, on the day of the scan, its line is past the end-of-life date of the Kubernetes release \
-calendar that rampart embeds (`rampart data` shows its date and sources). The scan's date is \
+calendar that rampart embeds (`rampart data` shows its date and sources), which goes back to \
+v1.2; older lines are reported as past end of life before v1.2's. The scan's date is \
 used, never the clock, so a snapshot is judged the same whenever it is read. A line newer than \
 the embedded calendar is not reported; plain manifests, which carry no ClusterInfo, are never \
 reported. Lines in maintenance mode are reported by `kubernetes-version-maintenance`. Managed \
@@ -50,10 +51,17 @@ fn check(ctx: &InventoryCtx, out: &mut Reporter) {
     let data = Data::embedded();
     if let Support::EndOfLife { since } = data.support(version, date) {
         let line = Line::of(version);
+        // A line older than the calendar: `since` is the end of life of
+        // the oldest line listed, which this one reached no later than.
+        let when = if data.release(line).is_some() {
+            format!("on {since}")
+        } else {
+            format!("before {since}")
+        };
         out.on(scan.index).at(
             SERVER_VERSION.into(),
             format!(
-                "The control plane runs Kubernetes {version}: the {line} line reached end of life on {since} \
+                "The control plane runs Kubernetes {version}: the {line} line reached end of life {when} \
                  and gets no security fixes (scanned {date}); upgrade to a supported line ({})",
                 supported_lines(data, date)
             ),
