@@ -47,6 +47,9 @@ pub enum Command {
     /// version skew, known CVEs, deprecated APIs in use.
     #[command(after_help = VERSIONS_EXAMPLES)]
     Versions(VersionsArgs),
+    /// CIS Kubernetes Benchmark checks of this node (or a node root mounted at --root).
+    #[command(after_help = NODE_EXAMPLES)]
+    Node(NodeArgs),
     /// Show the release, CVE and deprecated-API data built into rampart, and how old it is.
     #[command(
         after_help = "Examples:\n  rampart data\n  rampart data -o json\n  rampart data --max-data-age 30    warn when a file is older than 30 days\n\nThe files live in crates/rampart-releases/data/ (README.md there says how to refresh them).\nExit codes: 0 fresh · 1 a file is older than --max-data-age"
@@ -84,6 +87,42 @@ pub struct VersionsArgs {
     pub data_age: DataAge,
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+const NODE_EXAMPLES: &str = "Examples:
+  rampart node                               on the node itself (reads /proc and /etc; run as root)
+  rampart node --root /host                  from a privileged pod with the node's / mounted at /host
+  rampart node --targets node -o json
+
+Checks CIS Kubernetes Benchmark v1.12 section 4 (worker nodes): kubelet service, kubeconfig,
+client CA and config file permissions and ownership; the kubelet's effective settings (its --config
+file, wherever --config points, then command-line flags over it, then Kubernetes defaults); kube-proxy's
+metrics address. Each result says where the value came from. Control plane (1, 3) and etcd (2)
+targets are not implemented yet; section 5 is `rampart scan --framework cis`.
+
+Exit codes: 0 no automated check failed · 1 an automated check failed · 2 usage error or unreadable root";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum NodeTarget {
+    Master,
+    Node,
+    Etcd,
+    Policies,
+}
+
+#[derive(Args)]
+pub struct NodeArgs {
+    /// The node's root filesystem.
+    #[arg(long, value_name = "DIR", default_value = "/")]
+    pub root: PathBuf,
+    /// Benchmark version (CIS Kubernetes Benchmark v1.12; v2.0 has the same ids and titles).
+    #[arg(long, value_name = "NAME", default_value = "cis-1.12", value_parser = ["cis-1.12", "cis-2.0"])]
+    pub benchmark: String,
+    /// Which parts of the benchmark to run.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "node")]
+    pub targets: Vec<NodeTarget>,
+    #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
+    pub output: ListFormat,
 }
 
 #[derive(Args)]

@@ -7,6 +7,7 @@ mod explain;
 mod images;
 mod live;
 mod netpol;
+mod node;
 mod out;
 mod rbac;
 mod scan;
@@ -43,6 +44,7 @@ fn main() -> ExitCode {
         cli::Command::Images(args) => images::run(args),
         cli::Command::Snapshot(args) => snapshot::run(args),
         cli::Command::Data(args) => data::run(args),
+        cli::Command::Node(args) => node::run(args),
         cli::Command::Versions(args) => versions::run(args),
     };
     ExitCode::from(code)

@@ -1,0 +1,781 @@
+//! CIS Kubernetes Benchmark section 4 (worker node) checks.
+//!
+//! Each check is data ([`CheckDef`]: id, title, assessment, rationale,
+//! remediation) plus one small function from the node's [`Facts`] to an
+//! [`Outcome`]. File checks share [`mode_at_most`] and [`owned_by_root`].
+//!
+//! Status policy: a component that is absent gives `NotApplicable`; a
+//! check the benchmark marks *Manual* gives `Warn` (a person must decide),
+//! with the observed value and rampart's judgement in the evidence; an
+//! automated check that cannot be decided (file unreadable, path unknown)
+//! gives `Warn` too.
+
+use serde::Serialize;
+
+use crate::discover::{Component, Discovery, Instance};
+use crate::flags::{duration_is_zero, parse_bool};
+use crate::kubelet::{ConfigFileChoice, KubeletConfig, Source};
+use crate::root::{FileStat, NodeRoot, absolute};
+
+/// Whether the benchmark scores a check automatically.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Assessment {
+    Automated,
+    Manual,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Status {
+    Pass,
+    Fail,
+    /// Manual check, or an automated one rampart could not decide.
+    Warn,
+    /// The component the check is about is not on this node.
+    NotApplicable,
+}
+
+/// The result of one check.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckResult {
+    /// CIS id (`4.2.1`).
+    pub id: &'static str,
+    pub title: &'static str,
+    pub assessment: Assessment,
+    pub status: Status,
+    /// What was observed and where it came from (paths, modes, owners,
+    /// flag and config values; never file contents).
+    pub evidence: Vec<String>,
+    pub rationale: &'static str,
+    pub remediation: &'static str,
+}
+
+/// What a check function returns: a verdict and its evidence.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    pub evidence: Vec<String>,
+}
+
+/// A check function's judgement, before the Manual → Warn policy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Undecided,
+    NotApplicable,
+}
+
+impl Outcome {
+    fn new(verdict: Verdict, evidence: Vec<String>) -> Outcome {
+        Outcome { verdict, evidence }
+    }
+    fn na(why: impl Into<String>) -> Outcome {
+        Outcome::new(Verdict::NotApplicable, vec![why.into()])
+    }
+    fn undecided(why: impl Into<String>) -> Outcome {
+        Outcome::new(Verdict::Undecided, vec![why.into()])
+    }
+    fn judge(ok: bool, evidence: Vec<String>) -> Outcome {
+        Outcome::new(if ok { Verdict::Pass } else { Verdict::Fail }, evidence)
+    }
+}
+
+/// Everything the checks read, gathered once.
+pub struct Facts<'a> {
+    pub root: &'a NodeRoot,
+    pub discovery: &'a Discovery,
+    pub kubelet: Option<&'a KubeletConfig>,
+}
+
+impl Facts<'_> {
+    fn instance(&self, c: Component) -> Option<&Instance> {
+        self.discovery.find(c)
+    }
+}
+
+/// A check: data and a function.
+pub struct CheckDef {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub assessment: Assessment,
+    pub rationale: &'static str,
+    pub remediation: &'static str,
+    pub eval: fn(&Facts) -> Outcome,
+}
+
+impl CheckDef {
+    /// Runs the check and applies the status policy.
+    pub fn run(&self, facts: &Facts) -> CheckResult {
+        let Outcome {
+            verdict,
+            mut evidence,
+        } = (self.eval)(facts);
+        let status = match (verdict, self.assessment) {
+            (Verdict::NotApplicable, _) => Status::NotApplicable,
+            (Verdict::Undecided, _) => Status::Warn,
+            (Verdict::Pass, Assessment::Automated) => Status::Pass,
+            (Verdict::Fail, Assessment::Automated) => Status::Fail,
+            (v, Assessment::Manual) => {
+                evidence.push(format!(
+                    "manual check: rampart's reading is {}; confirm it against your policy",
+                    if v == Verdict::Pass { "PASS" } else { "FAIL" }
+                ));
+                Status::Warn
+            }
+        };
+        CheckResult {
+            id: self.id,
+            title: self.title,
+            assessment: self.assessment,
+            status,
+            evidence,
+            rationale: self.rationale,
+            remediation: self.remediation,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------
+// Generic file helpers.
+
+/// Passes when `stat` has no permission bit outside `max` (`0o600`
+/// allows 0600, 0400, 0000; setuid/setgid/sticky always fail).
+pub fn mode_at_most(stat: &FileStat, max: u32) -> Outcome {
+    let extra = stat.mode & !max & 0o7777;
+    let mut ev = vec![format!("{} is {}", stat.path, stat.describe())];
+    if extra != 0 {
+        ev.push(format!(
+            "permissions {:04o} go beyond {max:04o} (extra bits {extra:04o})",
+            stat.mode
+        ));
+    }
+    Outcome::judge(extra == 0, ev)
+}
+
+/// Passes when the owner and group are named `root` in the node's own
+/// `/etc/passwd` and `/etc/group`.
+///
+/// Id 0 with no entry in those files (a root without `/etc/passwd`) is
+/// root too: the kernel, not the name, makes uid 0 root.
+pub fn owned_by_root(stat: &FileStat) -> Outcome {
+    let user_ok = stat.user == "root" || (stat.uid == 0 && stat.user == "0");
+    let group_ok = stat.group == "root" || (stat.gid == 0 && stat.group == "0");
+    Outcome::judge(
+        user_ok && group_ok,
+        vec![format!(
+            "{} is owned by {}:{} (uid {}, gid {})",
+            stat.path, stat.user, stat.group, stat.uid, stat.gid
+        )],
+    )
+}
+
+/// Applies `test` to every file in `paths` (all must pass); missing files
+/// are noted; no existing file at all is `NotApplicable`.
+fn files_check(root: &NodeRoot, paths: &[String], test: &dyn Fn(&FileStat) -> Outcome) -> Outcome {
+    let mut evidence = Vec::new();
+    let mut verdict = None;
+    for p in paths {
+        match root.stat(p) {
+            Ok(st) => {
+                let o = test(&st);
+                verdict = Some(match (verdict, o.verdict) {
+                    (_, Verdict::Fail) | (Some(Verdict::Fail), _) => Verdict::Fail,
+                    (Some(Verdict::Undecided), _) => Verdict::Undecided,
+                    (_, v) => v,
+                });
+                evidence.extend(o.evidence);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                evidence.push(format!("cannot stat {p}: {e}"));
+                verdict = Some(verdict.unwrap_or(Verdict::Undecided));
+            }
+        }
+    }
+    match verdict {
+        Some(v) => Outcome::new(v, evidence),
+        None => Outcome::na(format!("not found: {}", paths.join(", "))),
+    }
+}
+
+// ---------------------------------------------------------------------
+// Paths the 4.1 checks look at.
+
+/// Systemd unit files and drop-ins that configure the kubelet.
+fn kubelet_service_files(root: &NodeRoot) -> Vec<String> {
+    let mut out = Vec::new();
+    for dir in [
+        "/etc/systemd/system",
+        "/lib/systemd/system",
+        "/usr/lib/systemd/system",
+    ] {
+        out.push(format!("{dir}/kubelet.service"));
+        let dropins = format!("{dir}/kubelet.service.d");
+        if let Ok(names) = root.read_dir(&dropins) {
+            out.extend(
+                names
+                    .into_iter()
+                    .filter(|n| n.ends_with(".conf"))
+                    .map(|n| format!("{dropins}/{n}")),
+            );
+        }
+    }
+    out
+}
+
+fn need_kubelet<'a>(f: &'a Facts) -> Result<&'a KubeletConfig, Outcome> {
+    f.kubelet
+        .ok_or_else(|| Outcome::na("no kubelet process, static pod or kubelet config file found"))
+}
+
+fn kubelet_service(f: &Facts, test: &dyn Fn(&FileStat) -> Outcome) -> Outcome {
+    if let Err(o) = need_kubelet(f) {
+        return o;
+    }
+    files_check(f.root, &kubelet_service_files(f.root), test)
+}
+
+fn proxy_kubeconfig(f: &Facts, test: &dyn Fn(&FileStat) -> Outcome) -> Outcome {
+    let Some(proxy) = f.instance(Component::KubeProxy) else {
+        return Outcome::na("no kube-proxy process or static pod found");
+    };
+    let (path, from) = match proxy
+        .args
+        .last("kubeconfig")
+        .filter(|f| !f.value.is_empty())
+    {
+        Some(flag) => (
+            flag.value.clone(),
+            format!("flag {} ({})", flag.raw, proxy.origin),
+        ),
+        None => match proxy.args.get("config").filter(|p| !p.is_empty()) {
+            Some(cfg) => {
+                let cfg = absolute(cfg);
+                match proxy_config_field(f.root, &cfg, &["clientConnection", "kubeconfig"]) {
+                    Ok(Some((p, line))) => (p, format!("{cfg}:{line}")),
+                    Ok(None) => {
+                        return Outcome::na(format!(
+                            "kube-proxy uses no kubeconfig file (none in {cfg}, no --kubeconfig)"
+                        ));
+                    }
+                    Err(e) => {
+                        return Outcome::undecided(format!(
+                            "kube-proxy ({}) reads --config={cfg}, which cannot be read from this root ({e}); check its kubeconfig by hand",
+                            proxy.origin
+                        ));
+                    }
+                }
+            }
+            None => {
+                return Outcome::na(format!(
+                    "kube-proxy ({}) has neither --kubeconfig nor --config",
+                    proxy.origin
+                ));
+            }
+        },
+    };
+    let mut o = files_check(f.root, &[absolute(&path)], test);
+    o.evidence
+        .insert(0, format!("kube-proxy kubeconfig {path:?} from {from}"));
+    o
+}
+
+fn kubelet_kubeconfig(f: &Facts, test: &dyn Fn(&FileStat) -> Outcome) -> Outcome {
+    let k = match need_kubelet(f) {
+        Ok(k) => k,
+        Err(o) => return o,
+    };
+    match k.kubeconfig.as_ref().and_then(|s| s.value.clone()) {
+        Some(p) => {
+            let mut o = files_check(f.root, &[absolute(&p)], test);
+            o.evidence.insert(
+                0,
+                format!(
+                    "kubelet --kubeconfig from {}",
+                    k.kubeconfig
+                        .as_ref()
+                        .map(|s| s.source.to_string())
+                        .unwrap_or_default()
+                ),
+            );
+            o
+        }
+        None => {
+            Outcome::na("the kubelet has no --kubeconfig (standalone mode or command line unknown)")
+        }
+    }
+}
+
+fn client_ca(f: &Facts, test: &dyn Fn(&FileStat) -> Outcome) -> Outcome {
+    let k = match need_kubelet(f) {
+        Ok(k) => k,
+        Err(o) => return o,
+    };
+    let s = k.get("authentication.x509.clientCAFile");
+    match &s.value {
+        Some(p) => {
+            let mut o = files_check(f.root, &[absolute(p)], test);
+            o.evidence
+                .insert(0, format!("clientCAFile {}", s.describe()));
+            o
+        }
+        None => Outcome::undecided(format!(
+            "the kubelet has no client CA file: {}",
+            s.describe()
+        )),
+    }
+}
+
+fn kubelet_config_file(f: &Facts, test: &dyn Fn(&FileStat) -> Outcome) -> Outcome {
+    let k = match need_kubelet(f) {
+        Ok(k) => k,
+        Err(o) => return o,
+    };
+    if let Some(err) = &k.config_error {
+        return Outcome::undecided(err.clone());
+    }
+    let Some(p) = &k.config_file else {
+        return Outcome::na("the kubelet uses no config file");
+    };
+    // Drop-ins carry the same settings as the file and are judged alike.
+    let mut paths = vec![p.clone()];
+    paths.extend(k.drop_in_files.iter().cloned());
+    let mut o = files_check(f.root, &paths, test);
+    let how = match k.config_file_choice {
+        Some(ConfigFileChoice::Assumed) => {
+            "assumed: found at a well-known location, not named by --config"
+        }
+        _ => "named by --config",
+    };
+    o.evidence
+        .insert(0, format!("kubelet config file {p} ({how})"));
+    o
+}
+
+// ---------------------------------------------------------------------
+// Kubelet settings.
+
+/// Judges one effective kubelet setting with `ok`.
+fn setting(f: &Facts, key: &str, ok: &dyn Fn(Option<&str>) -> Option<bool>) -> Outcome {
+    let k = match need_kubelet(f) {
+        Ok(k) => k,
+        Err(o) => return o,
+    };
+    let s = k.get(key);
+    let ev = vec![format!("{key} = {}", s.describe())];
+    if let (Source::Default { .. }, Some(err)) = (&s.source, &k.config_error) {
+        return Outcome::new(Verdict::Undecided, vec![ev[0].clone(), err.clone()]);
+    }
+    match ok(s.value.as_deref()) {
+        Some(b) => Outcome::judge(b, ev),
+        None => Outcome::new(Verdict::Undecided, ev),
+    }
+}
+
+fn is_bool(want: bool) -> impl Fn(Option<&str>) -> Option<bool> {
+    move |v| v.and_then(parse_bool).map(|b| b == want)
+}
+
+/// TLS cipher suites the benchmark's guidance accepts as strong.
+const STRONG_CIPHERS: &[&str] = &[
+    "TLS_AES_128_GCM_SHA256",
+    "TLS_AES_256_GCM_SHA384",
+    "TLS_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
+    "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
+    "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+];
+
+fn check_4_2_11(f: &Facts) -> Outcome {
+    let k = match need_kubelet(f) {
+        Ok(k) => k,
+        Err(o) => return o,
+    };
+    let bootstrap = k.get("serverTLSBootstrap");
+    let gate = k.feature_gate("RotateKubeletServerCertificate");
+    let mut ev = vec![format!("serverTLSBootstrap = {}", bootstrap.describe())];
+    let gate_on = match gate {
+        Some(g) => {
+            ev.push(format!(
+                "feature gate RotateKubeletServerCertificate = {}",
+                g.describe()
+            ));
+            g.as_bool() != Some(false)
+        }
+        None => {
+            ev.push(
+                "feature gate RotateKubeletServerCertificate not set (enabled by default since Kubernetes 1.12)"
+                    .to_string(),
+            );
+            true
+        }
+    };
+    Outcome::judge(gate_on && bootstrap.as_bool() == Some(true), ev)
+}
+
+fn check_4_2_12(f: &Facts) -> Outcome {
+    let k = match need_kubelet(f) {
+        Ok(k) => k,
+        Err(o) => return o,
+    };
+    let s = k.get("tlsCipherSuites");
+    let mut ev = vec![format!("tlsCipherSuites = {}", s.describe())];
+    match &s.value {
+        None => {
+            ev.push("no list: Go's default suites are used, which include CBC-mode suites".into());
+            Outcome::judge(false, ev)
+        }
+        Some(list) => {
+            let weak: Vec<&str> = list
+                .split(',')
+                .filter(|c| !STRONG_CIPHERS.contains(c))
+                .collect();
+            if !weak.is_empty() {
+                ev.push(format!("not on the strong list: {}", weak.join(", ")));
+            }
+            Outcome::judge(weak.is_empty(), ev)
+        }
+    }
+}
+
+fn check_4_2_7(f: &Facts) -> Outcome {
+    let k = match need_kubelet(f) {
+        Ok(k) => k,
+        Err(o) => return o,
+    };
+    if k.instance.is_none() {
+        return Outcome::undecided(
+            "the kubelet command line is unknown (no running kubelet found)",
+        );
+    }
+    match &k.hostname_override {
+        Some(s) => Outcome::judge(
+            false,
+            vec![format!("--hostname-override = {}", s.describe())],
+        ),
+        None => Outcome::judge(true, vec!["--hostname-override is not set".into()]),
+    }
+}
+
+fn check_4_2_9(f: &Facts) -> Outcome {
+    let k = match need_kubelet(f) {
+        Ok(k) => k,
+        Err(o) => return o,
+    };
+    let cert = k.get("tlsCertFile");
+    let key = k.get("tlsPrivateKeyFile");
+    let bootstrap = k.get("serverTLSBootstrap");
+    let ev = vec![
+        format!("tlsCertFile = {}", cert.describe()),
+        format!("tlsPrivateKeyFile = {}", key.describe()),
+        format!("serverTLSBootstrap = {}", bootstrap.describe()),
+    ];
+    let ok = (cert.value.is_some() && key.value.is_some()) || bootstrap.as_bool() == Some(true);
+    Outcome::judge(ok, ev)
+}
+
+fn check_4_3_1(f: &Facts) -> Outcome {
+    let Some(proxy) = f.instance(Component::KubeProxy) else {
+        return Outcome::na("no kube-proxy process or static pod found");
+    };
+    let flag = proxy.args.last("metrics-bind-address");
+    let mut evidence = Vec::new();
+    // kube-proxy ignores --metrics-bind-address when --config is given.
+    let (value, from) = match proxy.args.get("config").filter(|p| !p.is_empty()) {
+        Some(cfg) => {
+            let cfg = absolute(cfg);
+            if let Some(flag) = flag {
+                evidence.push(format!(
+                    "{} is ignored by kube-proxy because --config is given",
+                    flag.raw
+                ));
+            }
+            match proxy_config_field(f.root, &cfg, &["metricsBindAddress"]) {
+                Ok(Some((v, line))) => (v, format!("{cfg}:{line}")),
+                Ok(None) => (
+                    DEFAULT_PROXY_METRICS.to_string(),
+                    format!("default (not set in {cfg})"),
+                ),
+                Err(e) => {
+                    return Outcome::undecided(format!(
+                        "kube-proxy ({}) reads --config={cfg}, which cannot be read from this root ({e}); when kube-proxy runs as a DaemonSet the file comes from a ConfigMap",
+                        proxy.origin
+                    ));
+                }
+            }
+        }
+        None => match flag {
+            Some(flag) => (
+                flag.value.clone(),
+                format!("flag {} ({})", flag.raw, proxy.origin),
+            ),
+            None => (
+                DEFAULT_PROXY_METRICS.to_string(),
+                "default (kube-proxy flag default)".to_string(),
+            ),
+        },
+    };
+    let host = value
+        .rsplit_once(':')
+        .map_or(value.as_str(), |(h, _)| h)
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    // An empty address disables the metrics server.
+    let ok = value.is_empty() || matches!(host, "127.0.0.1" | "localhost" | "::1");
+    evidence.insert(0, format!("metricsBindAddress {value:?} from {from}"));
+    Outcome::judge(ok, evidence)
+}
+
+/// kube-proxy's default metrics address (flag and config file alike).
+const DEFAULT_PROXY_METRICS: &str = "127.0.0.1:10249";
+
+/// A string field of kube-proxy's config file, with its line.
+fn proxy_config_field(
+    root: &NodeRoot,
+    path: &str,
+    keys: &[&str],
+) -> std::io::Result<Option<(String, u32)>> {
+    let text = root.read_to_string(path)?;
+    let src = rampart_core::source::SourceFile {
+        name: std::sync::Arc::from(path),
+        text,
+    };
+    let inv = rampart_core::Inventory::from_sources(vec![src], Vec::new(), Default::default());
+    Ok(inv.objects.iter().find_map(|o| {
+        let n = o.root.path(keys)?;
+        Some((n.as_str()?.to_string(), n.start.line))
+    }))
+}
+
+// ---------------------------------------------------------------------
+// The catalog.
+
+const PERM_RATIONALE_SERVICE: &str = "The kubelet's systemd unit and drop-ins decide which flags it starts with; anyone who can write them can turn off its authentication on the next restart.";
+const OWN_RATIONALE_SERVICE: &str = "Only root should be able to change how the kubelet is started; a non-root owner can rewrite its flags.";
+const PERM_RATIONALE_KUBECONFIG: &str = "A kubeconfig holds the credentials a component uses against the API server; readable by others it hands out those credentials, writable it can redirect the component.";
+const OWN_RATIONALE_KUBECONFIG: &str = "A kubeconfig that a non-root user owns can be read or replaced by that user, exposing or redirecting the component's API credentials.";
+
+/// Worker node checks, CIS Kubernetes Benchmark section 4.
+pub const NODE_CHECKS: &[CheckDef] = &[
+    CheckDef {
+        id: "4.1.1",
+        title: "Ensure that the kubelet service file permissions are set to 600 or more restrictive",
+        assessment: Assessment::Automated,
+        rationale: PERM_RATIONALE_SERVICE,
+        remediation: "chmod 600 each kubelet unit file and drop-in (for example /etc/systemd/system/kubelet.service.d/10-kubeadm.conf).",
+        eval: |f| kubelet_service(f, &|s| mode_at_most(s, 0o600)),
+    },
+    CheckDef {
+        id: "4.1.2",
+        title: "Ensure that the kubelet service file ownership is set to root:root",
+        assessment: Assessment::Automated,
+        rationale: OWN_RATIONALE_SERVICE,
+        remediation: "chown root:root each kubelet unit file and drop-in.",
+        eval: |f| kubelet_service(f, &owned_by_root),
+    },
+    CheckDef {
+        id: "4.1.3",
+        title: "If proxy kubeconfig file exists ensure permissions are set to 600 or more restrictive",
+        assessment: Assessment::Manual,
+        rationale: PERM_RATIONALE_KUBECONFIG,
+        remediation: "chmod 600 the file kube-proxy's --kubeconfig names.",
+        eval: |f| proxy_kubeconfig(f, &|s| mode_at_most(s, 0o600)),
+    },
+    CheckDef {
+        id: "4.1.4",
+        title: "If proxy kubeconfig file exists ensure ownership is set to root:root",
+        assessment: Assessment::Manual,
+        rationale: OWN_RATIONALE_KUBECONFIG,
+        remediation: "chown root:root the file kube-proxy's --kubeconfig names.",
+        eval: |f| proxy_kubeconfig(f, &owned_by_root),
+    },
+    CheckDef {
+        id: "4.1.5",
+        title: "Ensure that the --kubeconfig kubelet.conf file permissions are set to 600 or more restrictive",
+        assessment: Assessment::Automated,
+        rationale: PERM_RATIONALE_KUBECONFIG,
+        remediation: "chmod 600 the file the kubelet's --kubeconfig names (kubeadm: /etc/kubernetes/kubelet.conf).",
+        eval: |f| kubelet_kubeconfig(f, &|s| mode_at_most(s, 0o600)),
+    },
+    CheckDef {
+        id: "4.1.6",
+        title: "Ensure that the --kubeconfig kubelet.conf file ownership is set to root:root",
+        assessment: Assessment::Automated,
+        rationale: OWN_RATIONALE_KUBECONFIG,
+        remediation: "chown root:root the file the kubelet's --kubeconfig names.",
+        eval: |f| kubelet_kubeconfig(f, &owned_by_root),
+    },
+    CheckDef {
+        id: "4.1.7",
+        title: "Ensure that the certificate authorities file permissions are set to 644 or more restrictive",
+        assessment: Assessment::Manual,
+        rationale: "The client CA bundle decides which client certificates the kubelet trusts; whoever can write it can add a CA and mint credentials the kubelet accepts.",
+        remediation: "chmod 644 (or stricter) the kubelet's clientCAFile.",
+        eval: |f| client_ca(f, &|s| mode_at_most(s, 0o644)),
+    },
+    CheckDef {
+        id: "4.1.8",
+        title: "Ensure that the client certificate authorities file ownership is set to root:root",
+        assessment: Assessment::Manual,
+        rationale: "A client CA bundle owned by a non-root user can be replaced by that user, who then decides whom the kubelet trusts.",
+        remediation: "chown root:root the kubelet's clientCAFile.",
+        eval: |f| client_ca(f, &owned_by_root),
+    },
+    CheckDef {
+        id: "4.1.9",
+        title: "If the kubelet config.yaml configuration file is being used validate permissions set to 600 or more restrictive",
+        assessment: Assessment::Automated,
+        rationale: "The kubelet config file carries its authentication, authorization and TLS settings; writable by others, they can be weakened.",
+        remediation: "chmod 600 the file the kubelet's --config names.",
+        eval: |f| kubelet_config_file(f, &|s| mode_at_most(s, 0o600)),
+    },
+    CheckDef {
+        id: "4.1.10",
+        title: "If the kubelet config.yaml configuration file is being used validate file ownership is set to root:root",
+        assessment: Assessment::Automated,
+        rationale: "A kubelet config file owned by a non-root user lets that user change the kubelet's security settings.",
+        remediation: "chown root:root the file the kubelet's --config names.",
+        eval: |f| kubelet_config_file(f, &owned_by_root),
+    },
+    CheckDef {
+        id: "4.2.1",
+        title: "Ensure that the --anonymous-auth argument is set to false",
+        assessment: Assessment::Automated,
+        rationale: "With anonymous access on, requests no authenticator rejects reach the kubelet API as system:anonymous; only authenticated callers should get that far.",
+        remediation: "Set authentication.anonymous.enabled: false in the kubelet config file (or --anonymous-auth=false) and restart the kubelet.",
+        eval: |f| setting(f, "authentication.anonymous.enabled", &is_bool(false)),
+    },
+    CheckDef {
+        id: "4.2.2",
+        title: "Ensure that the --authorization-mode argument is not set to AlwaysAllow",
+        assessment: Assessment::Automated,
+        rationale: "AlwaysAllow lets every authenticated (or anonymous) caller run commands in pods through the kubelet API; Webhook asks the API server instead.",
+        remediation: "Set authorization.mode: Webhook in the kubelet config file (or --authorization-mode=Webhook) and restart the kubelet.",
+        eval: |f| setting(f, "authorization.mode", &|v| v.map(|m| m != "AlwaysAllow")),
+    },
+    CheckDef {
+        id: "4.2.3",
+        title: "Ensure that the --client-ca-file argument is set as appropriate",
+        assessment: Assessment::Automated,
+        rationale: "Without a client CA the kubelet cannot verify client certificates, so the API server's connections to it are not authenticated by certificate.",
+        remediation: "Set authentication.x509.clientCAFile to the cluster CA bundle (or --client-ca-file) and restart the kubelet.",
+        eval: |f| {
+            setting(f, "authentication.x509.clientCAFile", &|v| {
+                Some(v.is_some())
+            })
+        },
+    },
+    CheckDef {
+        id: "4.2.4",
+        title: "Verify that if defined, the --read-only-port argument is set to 0",
+        assessment: Assessment::Manual,
+        rationale: "The read-only port serves pod and node data with no authentication or authorization at all.",
+        remediation: "Set readOnlyPort: 0 in the kubelet config file (or --read-only-port=0) and restart the kubelet.",
+        eval: |f| setting(f, "readOnlyPort", &|v| v.map(|p| p.trim() == "0")),
+    },
+    CheckDef {
+        id: "4.2.5",
+        title: "Ensure that the --streaming-connection-idle-timeout argument is not set to 0",
+        assessment: Assessment::Manual,
+        rationale: "A zero timeout keeps idle exec/attach/port-forward streams open forever, inviting resource exhaustion.",
+        remediation: "Set streamingConnectionIdleTimeout to a non-zero duration such as 5m (or --streaming-connection-idle-timeout=5m).",
+        eval: |f| {
+            setting(f, "streamingConnectionIdleTimeout", &|v| {
+                v.and_then(duration_is_zero).map(|z| !z)
+            })
+        },
+    },
+    CheckDef {
+        id: "4.2.6",
+        title: "Ensure that the --make-iptables-util-chains argument is set to true",
+        assessment: Assessment::Automated,
+        rationale: "When the kubelet manages its iptables utility chains, pod networking rules stay consistent with the kubelet's view instead of drifting.",
+        remediation: "Set makeIPTablesUtilChains: true (or remove --make-iptables-util-chains=false) and restart the kubelet.",
+        eval: |f| setting(f, "makeIPTablesUtilChains", &is_bool(true)),
+    },
+    CheckDef {
+        id: "4.2.7",
+        title: "Ensure that the --hostname-override argument is not set",
+        assessment: Assessment::Manual,
+        rationale: "An overridden hostname can break the match between the node name and its serving certificate, weakening TLS verification between API server and kubelet.",
+        remediation: "Remove --hostname-override from the kubelet's command line (some cloud providers need it; document the exception).",
+        eval: check_4_2_7,
+    },
+    CheckDef {
+        id: "4.2.8",
+        title: "Ensure that the eventRecordQPS argument is set to a level which ensures appropriate event capture",
+        assessment: Assessment::Manual,
+        rationale: "Too low an event rate drops security-relevant events; 0 means no limit, which can flood the API server. The right level is site-specific.",
+        remediation: "Set eventRecordQPS in the kubelet config file (or --event-qps) to a level that fits your event volume.",
+        eval: |f| {
+            setting(f, "eventRecordQPS", &|v| {
+                v.and_then(|q| q.trim().parse::<i64>().ok()).map(|q| q >= 0)
+            })
+        },
+    },
+    CheckDef {
+        id: "4.2.9",
+        title: "Ensure that the --tls-cert-file and --tls-private-key-file arguments are set as appropriate",
+        assessment: Assessment::Manual,
+        rationale: "Without a CA-issued serving certificate the kubelet serves a self-signed one, and its clients cannot verify whom they talk to.",
+        remediation: "Set tlsCertFile and tlsPrivateKeyFile (or --tls-cert-file/--tls-private-key-file), or enable serverTLSBootstrap.",
+        eval: check_4_2_9,
+    },
+    CheckDef {
+        id: "4.2.10",
+        title: "Ensure that the --rotate-certificates argument is not set to false",
+        assessment: Assessment::Automated,
+        rationale: "Client certificate rotation renews the kubelet's API credentials before they expire, avoiding outages and long-lived credentials.",
+        remediation: "Set rotateCertificates: true in the kubelet config file (or --rotate-certificates) and restart the kubelet.",
+        eval: |f| setting(f, "rotateCertificates", &is_bool(true)),
+    },
+    CheckDef {
+        id: "4.2.11",
+        title: "Verify that the RotateKubeletServerCertificate argument is set to true",
+        assessment: Assessment::Manual,
+        rationale: "Rotating the serving certificate keeps the kubelet's TLS identity short-lived and CA-issued.",
+        remediation: "Set serverTLSBootstrap: true and leave the RotateKubeletServerCertificate feature gate enabled; approve the kubelet serving CSRs.",
+        eval: check_4_2_11,
+    },
+    CheckDef {
+        id: "4.2.12",
+        title: "Ensure that the Kubelet only makes use of Strong Cryptographic Ciphers",
+        assessment: Assessment::Manual,
+        rationale: "Weak TLS suites (CBC, RSA key exchange, 3DES, RC4) make kubelet traffic easier to attack.",
+        remediation: "Set tlsCipherSuites to AEAD suites with ECDHE key exchange only (or --tls-cipher-suites).",
+        eval: check_4_2_12,
+    },
+    CheckDef {
+        id: "4.2.13",
+        title: "Ensure that a limit is set on pod PIDs",
+        assessment: Assessment::Manual,
+        rationale: "Without a PID limit one pod can fork until the node runs out of process ids, starving every other workload.",
+        remediation: "Set podPidsLimit to a positive value suited to the node (or --pod-max-pids).",
+        eval: |f| {
+            setting(f, "podPidsLimit", &|v| {
+                v.and_then(|q| q.trim().parse::<i64>().ok()).map(|q| q > 0)
+            })
+        },
+    },
+    CheckDef {
+        id: "4.2.14",
+        title: "Ensure that the --seccomp-default parameter is set to true",
+        assessment: Assessment::Manual,
+        rationale: "With seccompDefault, containers that set no seccomp profile get the runtime's default profile instead of running unconfined.",
+        remediation: "Set seccompDefault: true in the kubelet config file (or --seccomp-default) and restart the kubelet.",
+        eval: |f| setting(f, "seccompDefault", &is_bool(true)),
+    },
+    CheckDef {
+        id: "4.3.1",
+        title: "Ensure that the kube-proxy metrics service is bound to localhost",
+        assessment: Assessment::Automated,
+        rationale: "kube-proxy's metrics endpoint is unauthenticated; bound to all interfaces it leaks cluster networking details to anyone who can reach the node.",
+        remediation: "Set metricsBindAddress: 127.0.0.1:10249 in kube-proxy's config (or --metrics-bind-address=127.0.0.1:10249).",
+        eval: check_4_3_1,
+    },
+];

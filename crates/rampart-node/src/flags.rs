@@ -1,0 +1,235 @@
+//! Command lines parsed the way Go's `pflag` parses them for Kubernetes
+//! components.
+//!
+//! - `--name=value` and `--name value`;
+//! - boolean flags take no separate argument: `--name` means `true`,
+//!   `--name=false` is the only way to set them false (`--name false`
+//!   leaves `false` as a positional argument);
+//! - a repeated flag: the last occurrence wins for scalars
+//!   ([`Args::get`]); map flags such as `--feature-gates` merge key by key
+//!   ([`Args::map`]);
+//! - shorthands: `-v=2`, `-v 2`, `-v2`;
+//! - `--` ends flag parsing;
+//! - `_` in names is read as `-` (Kubernetes' word-separator normalization).
+
+use serde::Serialize;
+
+/// One flag occurrence.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Flag {
+    /// Normalized name without dashes (`kubeconfig`, `v`).
+    pub name: String,
+    pub value: String,
+    /// The argv element(s) it came from, for evidence.
+    pub raw: String,
+}
+
+/// A parsed command line.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Args {
+    pub flags: Vec<Flag>,
+    pub positional: Vec<String>,
+}
+
+impl Args {
+    /// Parses `argv` (without the program name). `is_bool` says which
+    /// long flag names are boolean; shorthand flags are never boolean here
+    /// (Kubernetes components only define `-v` and `-h`).
+    pub fn parse(argv: &[String], is_bool: &dyn Fn(&str) -> bool) -> Args {
+        let mut out = Args::default();
+        let mut i = 0;
+        while i < argv.len() {
+            let a = &argv[i];
+            i += 1;
+            if a == "--" {
+                out.positional.extend(argv[i..].iter().cloned());
+                break;
+            }
+            if let Some(rest) = a.strip_prefix("--") {
+                let (name, value) = match rest.split_once('=') {
+                    Some((n, v)) => (normalize(n), Some(v.to_string())),
+                    None => (normalize(rest), None),
+                };
+                let (value, raw) = match value {
+                    Some(v) => (v, a.clone()),
+                    None if is_bool(&name) => ("true".to_string(), a.clone()),
+                    None => match argv.get(i) {
+                        Some(next) => {
+                            i += 1;
+                            (next.clone(), format!("{a} {next}"))
+                        }
+                        // pflag reports "flag needs an argument"; the
+                        // component would not start. Keep it visible.
+                        None => (String::new(), a.clone()),
+                    },
+                };
+                out.flags.push(Flag { name, value, raw });
+            } else if let Some(rest) = a.strip_prefix('-').filter(|r| !r.is_empty()) {
+                let mut chars = rest.chars();
+                let short = chars.next().unwrap_or_default().to_string();
+                let tail = chars.as_str();
+                let (value, raw) = if let Some(v) = tail.strip_prefix('=') {
+                    (v.to_string(), a.clone())
+                } else if !tail.is_empty() {
+                    (tail.to_string(), a.clone())
+                } else if let Some(next) = argv.get(i) {
+                    i += 1;
+                    (next.clone(), format!("{a} {next}"))
+                } else {
+                    (String::new(), a.clone())
+                };
+                out.flags.push(Flag {
+                    name: short,
+                    value,
+                    raw,
+                });
+            } else {
+                out.positional.push(a.clone());
+            }
+        }
+        out
+    }
+
+    /// The last occurrence of flag `name`.
+    pub fn last(&self, name: &str) -> Option<&Flag> {
+        self.flags.iter().rev().find(|f| f.name == name)
+    }
+
+    /// The value of scalar flag `name` (last occurrence wins).
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.last(name).map(|f| f.value.as_str())
+    }
+
+    /// Whether flag `name` was given at all.
+    pub fn has(&self, name: &str) -> bool {
+        self.last(name).is_some()
+    }
+
+    /// A `key=value,key=value` map flag, merged over all occurrences
+    /// (later keys override earlier ones, as pflag's map values do).
+    pub fn map(&self, name: &str) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = Vec::new();
+        for f in self.flags.iter().filter(|f| f.name == name) {
+            for pair in f.value.split(',').filter(|p| !p.trim().is_empty()) {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                let (k, v) = (k.trim().to_string(), v.trim().to_string());
+                match out.iter_mut().find(|(ek, _)| *ek == k) {
+                    Some(e) => e.1 = v,
+                    None => out.push((k, v)),
+                }
+            }
+        }
+        out
+    }
+}
+
+fn normalize(name: &str) -> String {
+    name.replace('_', "-")
+}
+
+/// Go's `strconv.ParseBool`, which pflag uses for boolean flags.
+pub fn parse_bool(s: &str) -> Option<bool> {
+    match s {
+        "1" | "t" | "T" | "true" | "TRUE" | "True" => Some(true),
+        "0" | "f" | "F" | "false" | "FALSE" | "False" => Some(false),
+        _ => None,
+    }
+}
+
+/// Whether a Go duration string (`0`, `0s`, `4h0m0s`, `1m30s`) is zero;
+/// `None` when it does not parse.
+pub fn duration_is_zero(s: &str) -> Option<bool> {
+    let s = s.trim().trim_start_matches(['+', '-']);
+    if s == "0" {
+        return Some(true);
+    }
+    if s.is_empty() {
+        return None;
+    }
+    let mut zero = true;
+    let mut rest = s;
+    while !rest.is_empty() {
+        let n = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if n == 0 {
+            return None;
+        }
+        let num: f64 = rest[..n].parse().ok()?;
+        rest = &rest[n..];
+        let u = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        if !matches!(
+            &rest[..u],
+            "ns" | "us" | "µs" | "μs" | "ms" | "s" | "m" | "h"
+        ) {
+            return None;
+        }
+        rest = &rest[u..];
+        if num != 0.0 {
+            zero = false;
+        }
+    }
+    Some(zero)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(s: &[&str]) -> Vec<String> {
+        s.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn pflag_forms() {
+        let is_bool = |n: &str| n == "anonymous-auth" || n == "rotate-certificates";
+        let a = Args::parse(
+            &argv(&[
+                "--kubeconfig",
+                "/etc/kubernetes/kubelet.conf",
+                "--anonymous-auth",
+                "--read-only-port=10255",
+                "--read_only_port=0",
+                "-v=2",
+                "--rotate-certificates=false",
+                "--feature-gates=A=true,B=false",
+                "--feature-gates=B=true",
+                "pos",
+                "--",
+                "--not-a-flag",
+            ]),
+            &is_bool,
+        );
+        assert_eq!(a.get("kubeconfig"), Some("/etc/kubernetes/kubelet.conf"));
+        assert_eq!(a.get("anonymous-auth"), Some("true"));
+        assert_eq!(a.get("read-only-port"), Some("0"));
+        assert_eq!(a.get("v"), Some("2"));
+        assert_eq!(a.get("rotate-certificates"), Some("false"));
+        assert_eq!(
+            a.map("feature-gates"),
+            vec![("A".into(), "true".into()), ("B".into(), "true".into())]
+        );
+        assert_eq!(a.positional, argv(&["pos", "--not-a-flag"]));
+    }
+
+    #[test]
+    fn bool_flag_does_not_eat_next_argument() {
+        let a = Args::parse(&argv(&["--anonymous-auth", "false"]), &|n| {
+            n == "anonymous-auth"
+        });
+        assert_eq!(a.get("anonymous-auth"), Some("true"));
+        assert_eq!(a.positional, argv(&["false"]));
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(duration_is_zero("0"), Some(true));
+        assert_eq!(duration_is_zero("0s"), Some(true));
+        assert_eq!(duration_is_zero("0h0m0s"), Some(true));
+        assert_eq!(duration_is_zero("4h0m0s"), Some(false));
+        assert_eq!(duration_is_zero("5m"), Some(false));
+        assert_eq!(duration_is_zero("abc"), None);
+    }
+}
