@@ -66,16 +66,16 @@ pub enum Verdict {
 }
 
 impl Outcome {
-    fn new(verdict: Verdict, evidence: Vec<String>) -> Outcome {
+    pub(crate) fn new(verdict: Verdict, evidence: Vec<String>) -> Outcome {
         Outcome { verdict, evidence }
     }
-    fn na(why: impl Into<String>) -> Outcome {
+    pub(crate) fn na(why: impl Into<String>) -> Outcome {
         Outcome::new(Verdict::NotApplicable, vec![why.into()])
     }
-    fn undecided(why: impl Into<String>) -> Outcome {
+    pub(crate) fn undecided(why: impl Into<String>) -> Outcome {
         Outcome::new(Verdict::Undecided, vec![why.into()])
     }
-    fn judge(ok: bool, evidence: Vec<String>) -> Outcome {
+    pub(crate) fn judge(ok: bool, evidence: Vec<String>) -> Outcome {
         Outcome::new(if ok { Verdict::Pass } else { Verdict::Fail }, evidence)
     }
 }
@@ -171,7 +171,11 @@ pub fn owned_by_root(stat: &FileStat) -> Outcome {
 
 /// Applies `test` to every file in `paths` (all must pass); missing files
 /// are noted; no existing file at all is `NotApplicable`.
-fn files_check(root: &NodeRoot, paths: &[String], test: &dyn Fn(&FileStat) -> Outcome) -> Outcome {
+pub(crate) fn files_check(
+    root: &NodeRoot,
+    paths: &[String],
+    test: &dyn Fn(&FileStat) -> Outcome,
+) -> Outcome {
     let mut evidence = Vec::new();
     let mut verdict = None;
     for p in paths {
@@ -377,7 +381,7 @@ fn is_bool(want: bool) -> impl Fn(Option<&str>) -> Option<bool> {
 }
 
 /// TLS cipher suites the benchmark's guidance accepts as strong.
-const STRONG_CIPHERS: &[&str] = &[
+pub(crate) const STRONG_CIPHERS: &[&str] = &[
     "TLS_AES_128_GCM_SHA256",
     "TLS_AES_256_GCM_SHA384",
     "TLS_CHACHA20_POLY1305_SHA256",

@@ -16,7 +16,9 @@
 //!   manifests; [`flags`]: pflag-exact command-line parsing;
 //! - [`kubelet`]: the kubelet's effective configuration (config file, then
 //!   flags over it, then Kubernetes defaults), each value with its source;
-//! - [`checks`]: the CIS section 4 checks as data plus one function each.
+//! - [`checks`]: the CIS section 4 checks as data plus one function each;
+//! - [`master`]: the CIS section 1 (control plane) and section 2 (etcd)
+//!   checks, alike.
 //!
 //! Judgements use *effective* values, not only what is written: a kubelet
 //! with no `rotateCertificates` in its config file fails 4.2.10 because the
@@ -27,6 +29,7 @@ pub mod checks;
 pub mod discover;
 pub mod flags;
 pub mod kubelet;
+pub mod master;
 pub mod root;
 
 pub use checks::{Assessment, CheckResult, Status};
@@ -45,11 +48,12 @@ pub const BENCHMARK: &str = "cis-1.12";
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Target {
-    /// Control plane (CIS sections 1 and 3). Not implemented yet.
+    /// Control plane (CIS section 1: files, API server, controller
+    /// manager, scheduler).
     Master,
     /// Worker node (CIS section 4).
     Node,
-    /// etcd (CIS section 2). Not implemented yet.
+    /// etcd (CIS section 2, from etcd's flags).
     Etcd,
     /// Policies (CIS section 5; maps to manifest rules). Not here.
     Policies,
@@ -99,13 +103,18 @@ pub fn run(root: &NodeRoot, targets: &[Target]) -> Report {
     let mut results = Vec::new();
     for t in targets {
         match t {
-            Target::Node => {
+            Target::Node | Target::Master | Target::Etcd => {
                 let facts = checks::Facts {
                     root,
                     discovery: &discovery,
                     kubelet: kubelet.as_ref(),
                 };
-                results.extend(checks::NODE_CHECKS.iter().map(|c| c.run(&facts)));
+                let defs = match t {
+                    Target::Node => checks::NODE_CHECKS,
+                    Target::Master => master::MASTER_CHECKS,
+                    _ => master::ETCD_CHECKS,
+                };
+                results.extend(defs.iter().map(|c| c.run(&facts)));
             }
             other => diagnostics.push(Diagnostic::warning(
                 "node-target-unimplemented",

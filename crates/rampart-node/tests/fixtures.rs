@@ -477,3 +477,221 @@ fn an_unreadable_config_file_makes_file_settings_undecided() {
         assert_eq!(result(&r, id).status, Status::Warn, "{id}");
     }
 }
+
+// ---------------------------------------------------------------------
+// Control plane (CIS section 1).
+
+fn master_report(name: &str) -> Report {
+    let fx = build(name);
+    let root = NodeRoot::new(&fx.root).unwrap();
+    run(&root, &[Target::Master])
+}
+
+/// Section 1 checks the benchmark scores automatically (1.1.12 is
+/// automated but undecidable on a kubeadm node with no `etcd` user).
+const MASTER_AUTOMATED: &[&str] = &[
+    "1.1.1", "1.1.2", "1.1.3", "1.1.4", "1.1.5", "1.1.6", "1.1.7", "1.1.8", "1.1.11", "1.1.12",
+    "1.1.13", "1.1.14", "1.1.15", "1.1.16", "1.1.17", "1.1.18", "1.1.19", "1.2.2", "1.2.4",
+    "1.2.5", "1.2.6", "1.2.7", "1.2.8", "1.2.10", "1.2.12", "1.2.13", "1.2.14", "1.2.15", "1.2.16",
+    "1.2.17", "1.2.18", "1.2.19", "1.2.21", "1.2.22", "1.2.23", "1.2.24", "1.2.25", "1.2.26",
+    "1.2.30", "1.3.2", "1.3.3", "1.3.4", "1.3.5", "1.3.6", "1.3.7", "1.4.1", "1.4.2",
+];
+
+#[test]
+fn catalog_covers_section_1() {
+    let r = master_report("hardened-controlplane");
+    let ids: Vec<&str> = r.results.iter().map(|c| c.id).collect();
+    let mut want: Vec<String> = (1..=21).map(|i| format!("1.1.{i}")).collect();
+    want.extend((1..=30).map(|i| format!("1.2.{i}")));
+    want.extend((1..=7).map(|i| format!("1.3.{i}")));
+    want.extend((1..=2).map(|i| format!("1.4.{i}")));
+    assert_eq!(ids, want);
+    for c in &r.results {
+        assert!(!c.rationale.is_empty() && !c.remediation.is_empty());
+        assert_eq!(
+            c.assessment == rampart_node::Assessment::Automated,
+            MASTER_AUTOMATED.contains(&c.id),
+            "{}",
+            c.id
+        );
+    }
+    assert!(
+        !r.diagnostics
+            .iter()
+            .any(|d| format!("{d:?}").contains("node-target-unimplemented"))
+    );
+}
+
+#[test]
+fn hardened_control_plane_passes_every_automated_check() {
+    let r = master_report("hardened-controlplane");
+    for id in MASTER_AUTOMATED.iter().filter(|id| **id != "1.1.12") {
+        let c = result(&r, id);
+        assert_eq!(c.status, Status::Pass, "{id}: {:?}", c.evidence);
+    }
+    // No etcd user on a kubeadm node: root ownership is left to a person.
+    let c = result(&r, "1.1.12");
+    assert_eq!(c.status, Status::Warn, "{:?}", c.evidence);
+    // Manual checks warn with rampart's reading.
+    for c in r
+        .results
+        .iter()
+        .filter(|c| !MASTER_AUTOMATED.contains(&c.id))
+    {
+        assert_eq!(c.status, Status::Warn, "{}: {:?}", c.id, c.evidence);
+        assert!(
+            c.evidence.iter().any(|e| e.contains("reading is PASS")),
+            "{}: {:?}",
+            c.id,
+            c.evidence
+        );
+    }
+    let c = result(&r, "1.2.1");
+    assert!(
+        c.evidence[0]
+            .contains("--anonymous-auth=false from /etc/kubernetes/manifests/kube-apiserver.yaml"),
+        "{:?}",
+        c.evidence
+    );
+    let c = result(&r, "1.1.11");
+    assert!(
+        c.evidence[0].contains("--data-dir=/var/lib/etcd"),
+        "{:?}",
+        c.evidence
+    );
+}
+
+#[test]
+fn misconfigured_control_plane_fails_every_automated_check_for_the_right_reason() {
+    let r = master_report("misconfigured-controlplane");
+    for id in MASTER_AUTOMATED {
+        let c = result(&r, id);
+        assert_eq!(c.status, Status::Fail, "{id}: {:?}", c.evidence);
+    }
+    let has = |id: &str, needle: &str| {
+        let c = result(&r, id);
+        assert!(
+            c.evidence.iter().any(|e| e.contains(needle)),
+            "{id}: {needle:?} not in {:?}",
+            c.evidence
+        );
+    };
+    has("1.1.1", "kube-apiserver.yaml is 0644");
+    has("1.1.2", "owned by kube:kube");
+    has("1.1.11", "/var/lib/etcd is 0755");
+    has("1.1.13", "/etc/kubernetes/admin.conf is 0644");
+    // The running process wins over the (better) static pod manifest.
+    has(
+        "1.2.6",
+        "--authorization-mode=AlwaysAllow from /proc/3000/cmdline",
+    );
+    has("1.2.2", "--token-auth-file=/etc/kubernetes/tokens.csv");
+    has("1.2.10", "AlwaysAdmit is enabled (explicitly enabled)");
+    has(
+        "1.2.12",
+        "ServiceAccount is not enabled (explicitly disabled)",
+    );
+    has("1.2.14", "NodeRestriction is not enabled (off by default)");
+    has("1.2.15", "kube-apiserver default is \"true\"");
+    has("1.2.17", "--audit-log-maxage=7");
+    has("1.2.21", "--service-account-lookup=false");
+    has("1.2.30", "kube-apiserver default is \"true\"");
+    has("1.3.3", "kube-controller-manager default is \"false\"");
+    has("1.3.6", "RotateKubeletServerCertificate=false");
+    has("1.3.7", "kube-controller-manager default is \"0.0.0.0\"");
+    has("1.4.2", "--bind-address=0.0.0.0");
+    // Manual checks still warn, with a FAIL reading where it applies.
+    for id in ["1.2.1", "1.2.29", "1.1.21"] {
+        let c = result(&r, id);
+        assert_eq!(c.status, Status::Warn, "{id}");
+        assert!(
+            c.evidence.iter().any(|e| e.contains("reading is FAIL")),
+            "{id}: {:?}",
+            c.evidence
+        );
+    }
+}
+
+#[test]
+fn worker_node_has_no_control_plane() {
+    let r = master_report("hardened-kubeadm");
+    for id in ["1.2.1", "1.2.6", "1.3.2", "1.4.1", "1.1.1", "1.1.11"] {
+        assert_eq!(result(&r, id).status, Status::NotApplicable, "{id}");
+    }
+}
+
+#[test]
+fn etcd_section_2_from_flags() {
+    let fx = build("hardened-controlplane");
+    let root = NodeRoot::new(&fx.root).unwrap();
+    let r = run(&root, &[Target::Etcd]);
+    let ids: Vec<&str> = r.results.iter().map(|c| c.id).collect();
+    assert_eq!(ids, ["2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7"]);
+    for c in &r.results[..6] {
+        assert_eq!(c.status, Status::Pass, "{}: {:?}", c.id, c.evidence);
+    }
+    assert_eq!(r.results[6].status, Status::Warn);
+    assert!(
+        r.results[6]
+            .evidence
+            .iter()
+            .any(|e| e.contains("reading is PASS"))
+    );
+
+    let fx = build("misconfigured-controlplane");
+    let root = NodeRoot::new(&fx.root).unwrap();
+    let r = run(&root, &[Target::Etcd]);
+    for c in &r.results[..6] {
+        assert_eq!(c.status, Status::Fail, "{}: {:?}", c.id, c.evidence);
+    }
+    assert!(
+        result(&r, "2.2").evidence[0].contains("etcd default is \"false\""),
+        "{:?}",
+        result(&r, "2.2").evidence
+    );
+    assert!(result(&r, "2.6").evidence[0].contains("--peer-auto-tls from"));
+
+    let r = {
+        let fx = build("hardened-kubeadm");
+        let root = NodeRoot::new(&fx.root).unwrap();
+        run(&root, &[Target::Etcd])
+    };
+    assert!(r.results.iter().all(|c| c.status == Status::NotApplicable));
+}
+
+#[test]
+fn control_plane_reports_carry_no_file_contents_and_respect_structured_authz() {
+    let fx = build("hardened-controlplane");
+    let root = NodeRoot::new(&fx.root).unwrap();
+    let r = run(&root, &[Target::Master, Target::Etcd]);
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(json.contains("/etc/kubernetes/encryption.yaml"));
+    // The encryption key in the fixture's EncryptionConfiguration.
+    assert!(!json.contains("c3ludGhldGlj"));
+    assert!(json.contains("first provider in /etc/kubernetes/encryption.yaml is aescbc"));
+
+    let m = fx.root.join("etc/kubernetes/manifests/kube-apiserver.yaml");
+    let text = fs::read_to_string(&m).unwrap().replace(
+        "--authorization-mode=Node,RBAC",
+        "--authorization-config=/etc/kubernetes/authz.yaml",
+    );
+    fs::write(&m, text).unwrap();
+    let r = run(&NodeRoot::new(&fx.root).unwrap(), &[Target::Master]);
+    for id in ["1.2.6", "1.2.7", "1.2.8"] {
+        let c = result(&r, id);
+        assert_eq!(c.status, Status::Warn, "{id}: {:?}", c.evidence);
+        assert!(c.evidence[0].contains("--authorization-config=/etc/kubernetes/authz.yaml"));
+    }
+}
+
+#[test]
+fn a_symlink_loop_under_pki_ends() {
+    let fx = build("hardened-controlplane");
+    std::os::unix::fs::symlink(
+        "/etc/kubernetes/pki",
+        fx.root.join("etc/kubernetes/pki/etcd/loop"),
+    )
+    .unwrap();
+    let r = run(&NodeRoot::new(&fx.root).unwrap(), &[Target::Master]);
+    assert_eq!(result(&r, "1.1.19").status, Status::Pass);
+}

@@ -92,13 +92,14 @@ pub struct VersionsArgs {
 const NODE_EXAMPLES: &str = "Examples:
   rampart node                               on the node itself (reads /proc and /etc; run as root)
   rampart node --root /host                  from a privileged pod with the node's / mounted at /host
-  rampart node --targets node -o json
+  rampart node --targets master,etcd,node -o json   a control-plane node
 
-Checks CIS Kubernetes Benchmark v1.12 section 4 (worker nodes): kubelet service, kubeconfig,
-client CA and config file permissions and ownership; the kubelet's effective settings (its --config
-file, wherever --config points, then command-line flags over it, then Kubernetes defaults); kube-proxy's
-metrics address. Each result says where the value came from. Control plane (1, 3) and etcd (2)
-targets are not implemented yet; section 5 is `rampart scan --framework cis`.
+Checks CIS Kubernetes Benchmark v1.12: `node` is section 4 (kubelet and kube-proxy files and
+settings: the kubelet's effective configuration, from the file --config names wherever it is, flags
+over it, then Kubernetes defaults); `master` is section 1 (control-plane file permissions, API server,
+controller manager and scheduler flags); `etcd` is section 2. Each result says where the value came
+from (process, static pod manifest, file and line, or default). Section 5 (policies) is
+`rampart scan --framework cis` on manifests or --cluster.
 
 Exit codes: 0 no automated check failed · 1 an automated check failed · 2 usage error or unreadable root";
 
