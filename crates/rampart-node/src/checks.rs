@@ -208,11 +208,8 @@ pub(crate) fn files_check(
 /// Systemd unit files and drop-ins that configure the kubelet.
 fn kubelet_service_files(root: &NodeRoot) -> Vec<String> {
     let mut out = Vec::new();
-    for dir in [
-        "/etc/systemd/system",
-        "/lib/systemd/system",
-        "/usr/lib/systemd/system",
-    ] {
+    // Every directory systemd loads units from, as discovery searches them.
+    for dir in crate::discover::UNIT_DIRS {
         out.push(format!("{dir}/kubelet.service"));
         let dropins = format!("{dir}/kubelet.service.d");
         if let Ok(names) = root.read_dir(&dropins) {

@@ -192,6 +192,40 @@ fn redact_secrets(args: &mut Args) {
     }
 }
 
+/// `--token=x` → `--token=<redacted>`, and the word after a credential
+/// flag given as `--token x`, for every credential-carrying flag name,
+/// with one or two dashes.
+fn redact_argv(argv: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(argv.len());
+    let mut hide_next = false;
+    for a in argv {
+        if hide_next {
+            hide_next = false;
+            if !a.starts_with('-') {
+                out.push("<redacted>".to_string());
+                continue;
+            }
+        }
+        let name = a.trim_start_matches('-');
+        if a.starts_with('-') && !name.is_empty() {
+            let (n, has_value) = match name.split_once('=') {
+                Some((n, _)) => (n, true),
+                None => (name, false),
+            };
+            let n = n.replace('_', "-");
+            if is_secret_flag(&n) {
+                if has_value {
+                    out.push(format!("--{n}=<redacted>"));
+                    continue;
+                }
+                hide_next = true;
+            }
+        }
+        out.push(a.clone());
+    }
+    out
+}
+
 /// Parses a component's argv (program name first) into an instance.
 pub fn classify(
     argv: &[String],
@@ -211,7 +245,10 @@ pub fn classify(
         }
         _ => (Component::from_binary(base)?, &argv[1..]),
     };
-    let mut args = Args::parse(rest, &is_bool);
+    // Redacted token by token before parsing as well: a mis-parsed command
+    // line (a switch rampart does not know taking the next word as its
+    // value) must not carry a credential into a report.
+    let mut args = Args::parse(&redact_argv(rest), &is_bool);
     redact_secrets(&mut args);
     Some(Instance {
         component,
@@ -233,7 +270,7 @@ pub fn discover(root: &NodeRoot) -> Discovery {
 }
 
 /// Directories systemd loads units from, highest precedence first.
-const UNIT_DIRS: &[&str] = &[
+pub(crate) const UNIT_DIRS: &[&str] = &[
     "/etc/systemd/system",
     "/run/systemd/system",
     "/usr/local/lib/systemd/system",
@@ -526,6 +563,14 @@ mod tests {
         let i = classify(&with_token, Origin::Process { pid: 3 }, &mut un).unwrap();
         assert_eq!(i.args.get("token"), Some("<redacted>"));
         assert_eq!(i.args.get("token-auth-file"), Some("/x"));
+        // A switch rampart does not know takes the next word as its value;
+        // the credential after it is still hidden, as is `--token x`.
+        let swallowed = split_cmdline(
+            b"kube-apiserver\0--some-new-switch\0--etcd-password=hunter2\0--token\0abc\0",
+        );
+        let i = classify(&swallowed, Origin::Process { pid: 4 }, &mut un).unwrap();
+        let text = serde_json::to_string(&i.args).unwrap();
+        assert!(!text.contains("hunter2") && !text.contains("abc"), "{text}");
         let k3s = split_cmdline(b"/usr/local/bin/k3s\0server\0");
         assert!(classify(&k3s, Origin::Process { pid: 2 }, &mut un).is_none());
         assert_eq!(un.len(), 1);

@@ -100,6 +100,24 @@ impl Args {
         self.last(name).map(|f| f.value.as_str())
     }
 
+    /// A list flag (pflag `StringSlice`: the first occurrence replaces the
+    /// default, later ones append), as one flag whose value joins every
+    /// occurrence: `--x=a --x=b` is `a,b`, not `b`.
+    pub fn list(&self, name: &str) -> Option<Flag> {
+        let all: Vec<&Flag> = self.flags.iter().filter(|f| f.name == name).collect();
+        if all.is_empty() {
+            return None;
+        }
+        let join = |part: fn(&Flag) -> &str, sep: &str| {
+            all.iter().map(|f| part(f)).collect::<Vec<_>>().join(sep)
+        };
+        Some(Flag {
+            name: name.to_string(),
+            value: join(|f| &f.value, ","),
+            raw: join(|f| &f.raw, " "),
+        })
+    }
+
     /// Whether flag `name` was given at all.
     pub fn has(&self, name: &str) -> bool {
         self.last(name).is_some()
@@ -180,6 +198,23 @@ mod tests {
 
     fn argv(s: &[&str]) -> Vec<String> {
         s.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn list_flags_accumulate_over_occurrences() {
+        let a = Args::parse(
+            &argv(&[
+                "--enable-admission-plugins=NodeRestriction",
+                "--enable-admission-plugins=EventRateLimit",
+                "--authorization-mode=AlwaysAllow",
+            ]),
+            &|_| false,
+        );
+        let l = a.list("enable-admission-plugins").unwrap();
+        assert_eq!(l.value, "NodeRestriction,EventRateLimit");
+        assert_eq!(a.get("enable-admission-plugins"), Some("EventRateLimit"));
+        assert_eq!(a.list("authorization-mode").unwrap().value, "AlwaysAllow");
+        assert!(a.list("nope").is_none());
     }
 
     #[test]

@@ -318,25 +318,33 @@ pub fn effective(
     let args = kubelet.map(|k| &k.args);
     let at = kubelet.map(|k| k.origin.to_string()).unwrap_or_default();
     let flag_path = args.and_then(|a| a.get("config")).filter(|p| !p.is_empty());
-    let (config_file, choice) = match flag_path {
-        Some(p) => (Some(absolute(p)), Some(ConfigFileChoice::Flag)),
-        None => match DEFAULT_CONFIG_PATHS.iter().find(|p| root.exists(p)) {
-            Some(p) => {
-                diags.push(Diagnostic::warning(
-                    "kubelet-config-assumed",
-                    match kubelet {
-                        Some(_) => format!(
-                            "the kubelet ({at}) has no --config; {p} exists at a well-known location and is assumed to be in use"
-                        ),
-                        None => format!(
-                            "no running kubelet found; evaluating the kubelet config file at the well-known location {p}"
-                        ),
-                    },
-                ));
-                (Some(p.to_string()), Some(ConfigFileChoice::Assumed))
-            }
-            None => (None, None),
-        },
+    let well_known = DEFAULT_CONFIG_PATHS.iter().find(|p| root.exists(p));
+    let (config_file, choice) = match (flag_path, kubelet, well_known) {
+        (Some(p), _, _) => (Some(absolute(p)), Some(ConfigFileChoice::Flag)),
+        // A kubelet without --config reads no file: its command-line
+        // defaults apply (anonymous auth on, AlwaysAllow, port 10255),
+        // whatever lies at a well-known path.
+        (None, Some(_), Some(p)) => {
+            diags.push(Diagnostic::warning(
+                "kubelet-config-unused",
+                format!(
+                    "the kubelet ({at}) has no --config, so it does not read {p}; its command-line defaults are judged"
+                ),
+            ));
+            (None, None)
+        }
+        // No kubelet command line at all (a copied filesystem): the file at
+        // the well-known path is the best evidence there is.
+        (None, None, Some(p)) => {
+            diags.push(Diagnostic::warning(
+                "kubelet-config-assumed",
+                format!(
+                    "no running kubelet found; evaluating the kubelet config file at the well-known location {p}"
+                ),
+            ));
+            (Some(p.to_string()), Some(ConfigFileChoice::Assumed))
+        }
+        (None, _, None) => (None, None),
     };
     if kubelet.is_none() && config_file.is_none() {
         return None;
@@ -386,7 +394,11 @@ pub fn effective(
     let mut settings = Vec::new();
     for f in FIELDS {
         let from_flag = f.flag.and_then(|name| {
-            let flag = args?.last(name)?;
+            // List flags (pflag StringSlice) accumulate over occurrences.
+            let flag = match f.kind {
+                Kind::List => args?.list(name)?,
+                _ => args?.last(name)?.clone(),
+            };
             Some(Setting {
                 value: Some(normalize_flag(f.kind, &flag.value)),
                 source: Source::Flag {
@@ -397,7 +409,10 @@ pub fn effective(
         });
         let from_file = || {
             layers.iter().rev().find_map(|(path, node)| {
-                let n = node.path(f.path)?;
+                // An explicit null is unset: the default applies.
+                let n = node
+                    .path(f.path)
+                    .filter(|n| !matches!(n.value, rampart_core::Value::Null))?;
                 Some(Setting {
                     value: node_value(n),
                     source: Source::File {

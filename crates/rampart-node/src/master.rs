@@ -49,8 +49,22 @@ struct Effective {
     from: String,
 }
 
+/// Flags that are lists (pflag `StringSlice`): every occurrence counts.
+const LIST_FLAGS: &[&str] = &[
+    "admission-control",
+    "enable-admission-plugins",
+    "disable-admission-plugins",
+    "authorization-mode",
+    "tls-cipher-suites",
+];
+
 fn effective(i: &Instance, name: &str, default: Option<&str>) -> Effective {
-    match i.args.last(name) {
+    let given = if LIST_FLAGS.contains(&name) {
+        i.args.list(name)
+    } else {
+        i.args.last(name).cloned()
+    };
+    match given {
         Some(fl) => Effective {
             value: Some(fl.value.clone()),
             from: format!("{} from {}", fl.raw, i.origin),
@@ -173,27 +187,31 @@ fn admission(f: &Facts, plugin: &str, want_on: bool) -> Outcome {
     };
     let en = effective(i, "enable-admission-plugins", None);
     let dis = effective(i, "disable-admission-plugins", None);
-    let enabled = list(en.value.as_deref()).contains(&plugin);
+    // The deprecated --admission-control, when given, is the whole set:
+    // the default plugins are not added to it.
+    let legacy = effective(i, "admission-control", None);
+    let enabled = list(en.value.as_deref()).contains(&plugin)
+        || list(legacy.value.as_deref()).contains(&plugin);
     let disabled = list(dis.value.as_deref()).contains(&plugin);
-    let default_on = DEFAULT_ADMISSION_PLUGINS.contains(&plugin);
+    let default_on = legacy.value.is_none() && DEFAULT_ADMISSION_PLUGINS.contains(&plugin);
     let on = !disabled && (enabled || default_on);
-    let ev = vec![
-        en.from,
-        dis.from,
-        format!(
-            "{plugin} is {} ({})",
-            if on { "enabled" } else { "not enabled" },
-            if disabled {
-                "explicitly disabled"
-            } else if enabled {
-                "explicitly enabled"
-            } else if default_on {
-                "on by default"
-            } else {
-                "off by default"
-            }
-        ),
-    ];
+    let mut ev = vec![en.from, dis.from];
+    if legacy.value.is_some() {
+        ev.push(legacy.from);
+    }
+    ev.extend([format!(
+        "{plugin} is {} ({})",
+        if on { "enabled" } else { "not enabled" },
+        if disabled {
+            "explicitly disabled"
+        } else if enabled {
+            "explicitly enabled"
+        } else if default_on {
+            "on by default"
+        } else {
+            "off by default"
+        }
+    )]);
     Outcome::judge(on == want_on, ev)
 }
 

@@ -384,7 +384,10 @@ fn kube_proxy_ignores_metrics_flag_when_config_is_given() {
 }
 
 #[test]
-fn kubelet_config_assumed_at_a_default_location_is_flagged() {
+fn a_kubelet_without_config_is_judged_on_its_flag_defaults_not_a_file_it_never_reads() {
+    // kubeadm's hardened config.yaml is on disk, but this kubelet was
+    // started without --config: it runs with anonymous auth on and
+    // AlwaysAllow, the command-line defaults.
     let fx = build("hardened-kubeadm");
     fs::write(
         fx.root.join("proc/1234/cmdline"),
@@ -393,6 +396,44 @@ fn kubelet_config_assumed_at_a_default_location_is_flagged() {
     .unwrap();
     let r = run(&NodeRoot::new(&fx.root).unwrap(), &[Target::Node]);
     let k = r.kubelet.as_ref().unwrap();
+    assert_eq!(k.config_file_choice, None);
+    assert!(
+        r.diagnostics
+            .iter()
+            .any(|d| d.code == "kubelet-config-unused")
+    );
+    assert_eq!(
+        result(&r, "4.2.1").status,
+        Status::Fail,
+        "{:?}",
+        result(&r, "4.2.1")
+    );
+    assert_eq!(
+        result(&r, "4.2.2").status,
+        Status::Fail,
+        "{:?}",
+        result(&r, "4.2.2")
+    );
+}
+
+#[test]
+fn with_no_kubelet_command_line_the_well_known_file_is_assumed_and_flagged() {
+    // A copied filesystem: no processes, no systemd unit naming the kubelet.
+    let fx = build("hardened-kubeadm");
+    fs::remove_dir_all(fx.root.join("proc")).unwrap();
+    for unit_dir in [
+        "etc/systemd",
+        "lib/systemd",
+        "usr/lib/systemd",
+        "run/systemd",
+    ] {
+        let _ = fs::remove_dir_all(fx.root.join(unit_dir));
+    }
+    let r = run(&NodeRoot::new(&fx.root).unwrap(), &[Target::Node]);
+    let k = r
+        .kubelet
+        .as_ref()
+        .expect("the well-known config file is evaluated");
     assert_eq!(k.config_file_choice, Some(ConfigFileChoice::Assumed));
     assert!(
         r.diagnostics
