@@ -535,18 +535,31 @@ fn check_4_3_1(f: &Facts) -> Outcome {
 /// kube-proxy's default metrics address (flag and config file alike).
 const DEFAULT_PROXY_METRICS: &str = "127.0.0.1:10249";
 
+/// The objects of a YAML or JSON config file under the root, read as
+/// rampart reads any manifest (YAML 1.1 as Kubernetes reads it).
+pub(crate) fn read_objects(
+    root: &NodeRoot,
+    path: &str,
+) -> std::io::Result<rampart_core::Inventory> {
+    let text = root.read_to_string(path)?;
+    let src = rampart_core::source::SourceFile {
+        name: std::sync::Arc::from(path),
+        text,
+    };
+    Ok(rampart_core::Inventory::from_sources(
+        vec![src],
+        Vec::new(),
+        Default::default(),
+    ))
+}
+
 /// A string field of kube-proxy's config file, with its line.
 fn proxy_config_field(
     root: &NodeRoot,
     path: &str,
     keys: &[&str],
 ) -> std::io::Result<Option<(String, u32)>> {
-    let text = root.read_to_string(path)?;
-    let src = rampart_core::source::SourceFile {
-        name: std::sync::Arc::from(path),
-        text,
-    };
-    let inv = rampart_core::Inventory::from_sources(vec![src], Vec::new(), Default::default());
+    let inv = read_objects(root, path)?;
     Ok(inv.objects.iter().find_map(|o| {
         let n = o.root.path(keys)?;
         Some((n.as_str()?.to_string(), n.start.line))

@@ -53,6 +53,14 @@ impl Args {
                 let (value, raw) = match value {
                     Some(v) => (v, a.clone()),
                     None if is_bool(&name) => ("true".to_string(), a.clone()),
+                    // A switch rampart does not know followed by another
+                    // long flag: read as a boolean. Taking `--next=...` as
+                    // its value would hide the flag checks depend on
+                    // (`--logtostderr --anonymous-auth=true`), and no
+                    // component is started with a flag as a value.
+                    None if argv.get(i).is_some_and(|n| n.starts_with("--")) => {
+                        ("true".to_string(), a.clone())
+                    }
                     None => match argv.get(i) {
                         Some(next) => {
                             i += 1;
@@ -198,6 +206,17 @@ mod tests {
 
     fn argv(s: &[&str]) -> Vec<String> {
         s.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn an_unknown_switch_never_swallows_the_next_flag() {
+        let a = Args::parse(
+            &argv(&["--logtostderr", "--anonymous-auth=true", "--v", "2"]),
+            &|_| false,
+        );
+        assert_eq!(a.get("logtostderr"), Some("true"));
+        assert_eq!(a.get("anonymous-auth"), Some("true"));
+        assert_eq!(a.get("v"), Some("2"));
     }
 
     #[test]

@@ -972,33 +972,51 @@ fn check_1_2_28(f: &Facts) -> Outcome {
         return Outcome::judge(false, vec![e.from]);
     };
     let path = absolute(&path);
-    let text = match f.root.read_to_string(&path) {
-        Ok(t) => t,
+    let inv = match crate::checks::read_objects(f.root, &path) {
+        Ok(inv) => inv,
         Err(err) => {
             return Outcome::undecided(format!("{}; cannot read {path}: {err}", e.from));
         }
     };
-    // The first provider key under `providers:` (a line-level reading,
-    // enough to tell identity from a real provider).
-    let first = text
-        .lines()
-        .skip_while(|l| !l.trim_start().starts_with("providers:"))
-        .skip(1)
-        .map(|l| l.trim().trim_start_matches("- ").trim())
-        .find(|l| !l.is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            l.trim_end_matches(':')
-                .split(':')
-                .next()
-                .unwrap_or("")
-                .to_string()
+    // The API server encrypts a resource with the first entry of
+    // `resources` that names it (or a wildcard covering it), and writes with
+    // that entry's first provider.
+    let covers_secrets = |names: &rampart_core::Node| {
+        names.as_seq().is_some_and(|l| {
+            l.iter()
+                .filter_map(|n| n.as_str())
+                .any(|n| matches!(n, "secrets" | "*." | "*.*"))
+        })
+    };
+    let first = inv
+        .objects
+        .iter()
+        .filter(|o| o.kind() == "EncryptionConfiguration")
+        .filter_map(|o| o.root.get("resources")?.as_seq())
+        .flatten()
+        .find(|entry| entry.get("resources").is_some_and(covers_secrets))
+        .and_then(|entry| entry.get("providers")?.as_seq()?.first())
+        .and_then(|p| match &p.value {
+            rampart_core::Value::Map(m) => m.first().map(|e| (e.key.to_string(), p.start.line)),
+            _ => None,
         });
     match first {
-        Some(p) => Outcome::judge(
+        Some((p, line)) => Outcome::judge(
             matches!(p.as_str(), "aescbc" | "aesgcm" | "secretbox" | "kms"),
-            vec![e.from, format!("first provider in {path} is {p}")],
+            vec![
+                e.from,
+                format!("the first provider for secrets in {path} (line {line}) is {p}"),
+            ],
         ),
-        None => Outcome::undecided(format!("{}; no providers found in {path}", e.from)),
+        None => Outcome::judge(
+            false,
+            vec![
+                e.from,
+                format!(
+                    "{path} has no resources entry covering secrets: they are stored unencrypted"
+                ),
+            ],
+        ),
     }
 }
 

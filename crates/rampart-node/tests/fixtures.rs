@@ -709,7 +709,26 @@ fn control_plane_reports_carry_no_file_contents_and_respect_structured_authz() {
     assert!(json.contains("/etc/kubernetes/encryption.yaml"));
     // The encryption key in the fixture's EncryptionConfiguration.
     assert!(!json.contains("c3ludGhldGlj"));
-    assert!(json.contains("first provider in /etc/kubernetes/encryption.yaml is aescbc"));
+    assert!(
+        json.contains(
+            "the first provider for secrets in /etc/kubernetes/encryption.yaml (line 7) is aescbc"
+        ),
+        "{json}"
+    );
+    // The entry that covers secrets decides, not the first in the file.
+    let enc = fx.root.join("etc/kubernetes/encryption.yaml");
+    fs::write(
+        &enc,
+        "apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n- resources: [configmaps]\n  providers:\n  - aescbc:\n      keys: []\n- resources: [secrets]\n  providers:\n  - identity: {}\n  - aescbc:\n      keys: []\n",
+    )
+    .unwrap();
+    let r2 = run(&root, &[Target::Master]);
+    let c = result(&r2, "1.2.28");
+    assert!(
+        c.evidence.iter().any(|e| e.contains("is identity"))
+            && c.evidence.iter().any(|e| e.contains("reading is FAIL")),
+        "{c:?}"
+    );
 
     let m = fx.root.join("etc/kubernetes/manifests/kube-apiserver.yaml");
     let text = fs::read_to_string(&m).unwrap().replace(
