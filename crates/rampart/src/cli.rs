@@ -72,12 +72,9 @@ Exit codes: as for scan (0 nothing at/above --fail-on · 1 findings · 2 usage o
 /// `rampart versions`: scan's inputs and report options, lifecycle rules only.
 #[derive(Args)]
 pub struct VersionsArgs {
-    /// Files, directories or glob patterns to read (a snapshot directory, manifests); `-` reads stdin.
-    #[arg(value_name = "PATH")]
-    pub paths: Vec<String>,
-    /// A file, directory or glob to read, as with kubectl (repeatable).
-    #[arg(short = 'f', long = "filename", value_name = "PATH")]
-    pub filenames: Vec<String>,
+    /// A snapshot directory or manifests.
+    #[command(flatten)]
+    pub inputs: InputArgs,
     /// Judge API versions for this Kubernetes version [default: the cluster's, or the newest known].
     #[arg(long, value_name = "VERSION", value_parser = parse_kube_version)]
     pub target_version: Option<rampart_core::cluster::KubeVersion>,
@@ -331,6 +328,31 @@ pub struct ScanArgs {
     pub data_age: DataAge,
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+impl ScanArgs {
+    /// The scan a narrowed command (`rbac`, `netpol`, `versions`) runs:
+    /// its inputs and report options, every other scan option at its
+    /// default.
+    pub fn narrowed(
+        paths: Vec<String>,
+        filenames: Vec<String>,
+        cluster: ClusterScanArgs,
+        report: ReportArgs,
+    ) -> ScanArgs {
+        ScanArgs {
+            paths,
+            filenames,
+            profile: ProfileArg::Default,
+            framework: None,
+            pss_version: Default::default(),
+            image_lock: None,
+            target_version: None,
+            cluster,
+            data_age: Default::default(),
+            report,
+        }
+    }
 }
 
 fn parse_kube_version(s: &str) -> Result<rampart_core::cluster::KubeVersion, String> {

@@ -14,8 +14,7 @@ use serde::Serialize;
 
 use crate::cli::{
     ClusterSource, ListFormat, MatrixFormat, NetpolArgs, NetpolCanArgs, NetpolCommand,
-    NetpolDiffArgs, NetpolInputs, NetpolListArgs, NetpolMatrixArgs, NetpolOptions, ProfileArg,
-    ScanArgs,
+    NetpolDiffArgs, NetpolInputs, NetpolListArgs, NetpolMatrixArgs, NetpolOptions, ScanArgs,
 };
 use crate::exit;
 use crate::scan::print_diagnostics;
@@ -23,18 +22,7 @@ use crate::scan::print_diagnostics;
 pub fn run(args: NetpolArgs) -> u8 {
     match args.command {
         None => crate::scan::run_with(
-            ScanArgs {
-                paths: args.paths,
-                filenames: args.filenames,
-                profile: ProfileArg::Default,
-                framework: None,
-                pss_version: Default::default(),
-                image_lock: None,
-                target_version: None,
-                cluster: args.cluster,
-                data_age: Default::default(),
-                report: args.report,
-            },
+            ScanArgs::narrowed(args.paths, args.filenames, args.cluster, args.report),
             Vec::new(),
             Some(Category::NetworkPolicy),
             None,

@@ -13,9 +13,8 @@ use rampart_rbac::{
 };
 
 use crate::cli::{
-    GraphFormat, ListFormat, ProfileArg, RbacArgs, RbacAuditArgs, RbacCanArgs, RbacCommand,
-    RbacGraphArgs, RbacInputs, RbacPathsArgs, RbacRequestArgs, RbacSubjectArgs, RbacWhoCanArgs,
-    ScanArgs,
+    GraphFormat, ListFormat, RbacArgs, RbacAuditArgs, RbacCanArgs, RbacCommand, RbacGraphArgs,
+    RbacInputs, RbacPathsArgs, RbacRequestArgs, RbacSubjectArgs, RbacWhoCanArgs, ScanArgs,
 };
 use crate::exit;
 use crate::scan::print_diagnostics;
@@ -42,18 +41,7 @@ fn preloaded(assume_defaults: bool) -> Vec<SourceFile> {
 
 /// `rampart rbac PATH...`: `rampart scan` with the RBAC rules only.
 fn audit(a: RbacAuditArgs) -> u8 {
-    let args = ScanArgs {
-        paths: a.paths,
-        filenames: a.filenames,
-        profile: ProfileArg::Default,
-        framework: None,
-        pss_version: Default::default(),
-        image_lock: None,
-        target_version: None,
-        cluster: a.cluster,
-        data_age: Default::default(),
-        report: a.report,
-    };
+    let args = ScanArgs::narrowed(a.paths, a.filenames, a.cluster, a.report);
     crate::scan::run_with(
         args,
         preloaded(a.assume_defaults),

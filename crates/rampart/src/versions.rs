@@ -9,7 +9,7 @@ use rampart_core::cluster::KubeVersion;
 use rampart_releases::cluster::{Scan, nodes};
 use rampart_releases::{Component, Data, Date, Line, Support};
 
-use crate::cli::{ProfileArg, ScanArgs, VersionsArgs};
+use crate::cli::{ScanArgs, VersionsArgs};
 
 pub fn run(args: VersionsArgs) -> u8 {
     let mut report = args.report;
@@ -24,16 +24,14 @@ pub fn run(args: VersionsArgs) -> u8 {
             .collect();
     }
     let scan = ScanArgs {
-        paths: args.paths,
-        filenames: args.filenames,
-        profile: ProfileArg::Default,
-        framework: None,
-        pss_version: Default::default(),
-        image_lock: None,
         target_version: args.target_version,
-        cluster: args.cluster,
         data_age: args.data_age,
-        report,
+        ..ScanArgs::narrowed(
+            args.inputs.paths,
+            args.inputs.filenames,
+            args.cluster,
+            report,
+        )
     };
     crate::scan::run_with(scan, Vec::new(), None, Some(table))
 }

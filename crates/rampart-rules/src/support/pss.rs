@@ -33,6 +33,9 @@ pub const BASELINE_CAPABILITIES: &[&str] = &[
 ];
 
 /// The one capability a restricted pod may add.
+/// The namespace label Pod Security Admission enforces a level from.
+pub const ENFORCE_LABEL: &str = "pod-security.kubernetes.io/enforce";
+
 pub const RESTRICTED_ADDABLE_CAPABILITY: &str = "NET_BIND_SERVICE";
 
 /// Namespaced sysctls the baseline level allows, with the Kubernetes minor

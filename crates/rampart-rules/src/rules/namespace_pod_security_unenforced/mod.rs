@@ -47,7 +47,7 @@ metadata:
     check: Check::Object(check),
 };
 
-const ENFORCE: &str = "pod-security.kubernetes.io/enforce";
+use crate::support::pss::ENFORCE_LABEL as ENFORCE;
 
 fn check(ctx: &Ctx, out: &mut Emitter) {
     let o = ctx.object;
