@@ -7,6 +7,7 @@ mod error;
 mod generate;
 mod netpol;
 mod netpol_corpus;
+mod node;
 mod rbac;
 mod rbac_corpus;
 mod rng;
@@ -183,6 +184,29 @@ enum Cmd {
               value_parser = clap::value_parser!(u32).range(1..))]
         runs: u32,
     },
+    /// Time `rampart node` (all targets), `--record-baseline` and
+    /// `--baseline` on generated node roots (under WORK/node-SIZE) of SIZE
+    /// processes and SIZE baseline files each; prints a Markdown table.
+    Node {
+        /// Root sizes, comma-separated.
+        #[arg(long, value_name = "N,...", value_delimiter = ',',
+              default_value = "1000,10000,100000",
+              value_parser = clap::value_parser!(u64).range(7..))]
+        sizes: Vec<u64>,
+        /// The rampart binary to benchmark.
+        #[arg(long, value_name = "PATH", default_value = "target/release/rampart")]
+        rampart: PathBuf,
+        /// Where node roots are generated.
+        #[arg(long, value_name = "DIR", default_value = "target/bench-corpus")]
+        work: PathBuf,
+        /// Runs per size and command.
+        #[arg(long, value_name = "R", default_value_t = 3,
+              value_parser = clap::value_parser!(u32).range(1..))]
+        runs: u32,
+        /// Seed of the generator.
+        #[arg(long, value_name = "S", default_value_t = DEFAULT_SEED)]
+        seed: u64,
+    },
     /// Benchmark the NetworkPolicy engine on a generated corpus (cached
     /// under WORK/netpol-WORKLOADS-POLICIES): inventory load, Model::build,
     /// Classes::build, the full matrix, exposure and `can` latencies in
@@ -269,6 +293,19 @@ fn main() -> ExitCode {
             rampart,
             testapi,
             runs,
+        }),
+        Cmd::Node {
+            sizes,
+            rampart,
+            work,
+            runs,
+            seed,
+        } => node::run(&node::Options {
+            sizes,
+            rampart,
+            work,
+            runs,
+            seed,
         }),
         Cmd::RbacCorpus {
             roles,

@@ -288,6 +288,45 @@ impl Emitter<'_> {
     }
 }
 
+/// Exemption annotations that name no rule in `known`: a typo there would
+/// silently exempt nothing, so each one is reported where it is written.
+pub fn unknown_exemptions(inventory: &Inventory, known: &dyn Fn(&str) -> bool) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for object in &inventory.objects {
+        let template = crate::workload::template_path(&object.id.api_version, &object.id.kind)
+            .map(|t| t.template);
+        for base in std::iter::once("").chain(template) {
+            let pointer = crate::node::pointer(base, &["metadata", "annotations"]);
+            let Some(crate::node::Value::Map(entries)) = object.root.at(&pointer).map(|n| &n.value)
+            else {
+                continue;
+            };
+            for e in entries.iter() {
+                let Some(rule) = e.key.strip_prefix(IGNORE_ANNOTATION_PREFIX) else {
+                    continue;
+                };
+                if known(rule) {
+                    continue;
+                }
+                let mut at = pointer.clone();
+                crate::node::push_token(&mut at, &e.key);
+                out.push(
+                    Diagnostic::warning(
+                        "unknown-exemption",
+                        format!(
+                            "{}: `{}` names no rule, so it exempts nothing; `rampart rules` lists them",
+                            object.id, e.key
+                        ),
+                    )
+                    .in_file(&object.file, Some(e.key_pos))
+                    .at_pointer(at),
+                );
+            }
+        }
+    }
+    out
+}
+
 /// `ignore-check.rampart.dev/<rule>: "<reason>"` on the object or on its pod
 /// template exempts the object from that rule. The reason is mandatory: an
 /// exemption nobody can explain is reported, and not honoured.
@@ -331,4 +370,59 @@ fn annotation_exemption(
         kind: "annotation",
         reason: reason.trim().to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceFile;
+    use crate::yaml::Limits;
+
+    #[test]
+    fn exemptions_naming_no_rule_are_reported_where_written() {
+        let text = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  annotations:
+    ignore-check.rampart.dev/run-as-root: \"known\"
+    ignore-check.rampart.dev/no-such-rule: \"typo\"
+    other.example.com/x: \"not an exemption\"
+spec:
+  template:
+    metadata:
+      annotations:
+        ignore-check.rampart.dev/host-pid: \"typo in the template\"
+    spec:
+      containers: [{name: c, image: nginx}]
+";
+        let inventory = Inventory::from_sources(
+            vec![SourceFile {
+                name: "d.yaml".into(),
+                text: text.into(),
+            }],
+            Vec::new(),
+            Limits::default(),
+        );
+        let diags = unknown_exemptions(&inventory, &|id| id == "run-as-root");
+        let found: Vec<(&str, Option<u32>)> = diags
+            .iter()
+            .map(|d| (d.pointer.as_deref().unwrap_or(""), d.pos.map(|p| p.line)))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    "/metadata/annotations/ignore-check.rampart.dev~1no-such-rule",
+                    Some(7)
+                ),
+                (
+                    "/spec/template/metadata/annotations/ignore-check.rampart.dev~1host-pid",
+                    Some(13)
+                ),
+            ]
+        );
+        assert!(diags.iter().all(|d| d.code == "unknown-exemption"));
+    }
 }

@@ -1,6 +1,7 @@
 //! Finding the Kubernetes components of a node: running processes from
-//! `<root>/proc/<pid>/cmdline`, and static pods from
-//! `<root>/etc/kubernetes/manifests`.
+//! `<root>/proc/<pid>/cmdline`, and static pods from the kubelet's static
+//! pod directory (`staticPodPath`, kubeadm's `/etc/kubernetes/manifests`
+//! when the kubelet names none).
 
 use std::sync::Arc;
 
@@ -10,9 +11,10 @@ use rampart_core::yaml::Limits;
 use serde::Serialize;
 
 use crate::flags::Args;
-use crate::root::NodeRoot;
+use crate::root::{NodeRoot, absolute};
 
-/// Where static pod manifests live on a kubeadm node.
+/// Where static pod manifests live on a kubeadm node; assumed when the
+/// kubelet names no `staticPodPath` (or no kubelet is found).
 pub const MANIFEST_DIR: &str = "/etc/kubernetes/manifests";
 
 /// A Kubernetes component rampart knows how to check.
@@ -88,6 +90,12 @@ pub struct Instance {
     /// argv\[0\] (or the container command's first element).
     pub program: String,
     pub args: Args,
+    /// `ETCD_*` environment variables of an etcd instance (static pod
+    /// `env:` values, or `/proc/<pid>/environ`): etcd reads flag `x-y`
+    /// from `ETCD_X_Y` when its command line does not set it. Never
+    /// serialized: evidence names only the variables a check reads.
+    #[serde(skip)]
+    pub env: Vec<(String, String)>,
 }
 
 /// Everything discovery found.
@@ -96,6 +104,11 @@ pub struct Discovery {
     /// Running processes first (they are what is in effect), then static
     /// pod containers, each in path order.
     pub instances: Vec<Instance>,
+    /// The static pod directory that was read (node path).
+    pub manifest_dir: String,
+    /// Why that directory: the kubelet setting it came from, or the
+    /// kubeadm default.
+    pub manifest_dir_from: String,
     /// Kubernetes distributions rampart does not model yet (k3s, …), with
     /// where they were seen.
     pub unsupported: Vec<String>,
@@ -111,55 +124,157 @@ impl Discovery {
     }
 }
 
-/// Long flags that are boolean in Kubernetes components and etcd (they
-/// take no separate argument). A name missing here that is really boolean
-/// would make `--name positional` read `positional` as its value; these
-/// components take no positional arguments, so that cannot change a flag
-/// rampart reads.
-const BOOL_FLAGS: &[&str] = &[
+/// Boolean flags every Kubernetes component registers (component-base and
+/// klog logging flags, `--help`, `--version`).
+const COMMON_BOOL_FLAGS: &[&str] = &[
+    "add-dir-header",
+    "alsologtostderr",
+    "help",
+    "log-json-split-stream",
+    "log-text-split-stream",
+    "logtostderr",
+    "one-output",
+    "skip-headers",
+    "skip-log-headers",
+    "version",
+];
+
+/// Boolean flags of kube-apiserver (`cmd/kube-apiserver/app/options` and
+/// the generic apiserver options it embeds).
+const APISERVER_BOOL_FLAGS: &[&str] = &[
     "allow-privileged",
     "anonymous-auth",
-    "authentication-token-webhook",
-    "auto-tls",
-    "bind-address-hard-fail",
-    "cgroups-per-qos",
-    "cleanup",
-    "client-cert-auth",
+    "audit-log-batch-throttle-enable",
+    "audit-log-compress",
+    "audit-log-truncate-enabled",
+    "audit-webhook-batch-throttle-enable",
+    "audit-webhook-truncate-enabled",
     "contention-profiling",
     "enable-aggregator-routing",
     "enable-bootstrap-token-auth",
+    "enable-garbage-collector",
+    "enable-logs-handler",
+    "enable-priority-and-fairness",
+    "encryption-provider-config-automatic-reload",
+    "kubelet-https",
+    "permit-address-sharing",
+    "permit-port-sharing",
+    "profiling",
+    "service-account-extend-token-expiration",
+    "service-account-lookup",
+    "watch-cache",
+];
+
+/// Boolean flags of kube-controller-manager.
+const CONTROLLER_MANAGER_BOOL_FLAGS: &[&str] = &[
+    "allocate-node-cidrs",
+    "authentication-skip-lookup",
+    "authentication-tolerate-lookup-failure",
+    "configure-cloud-routes",
+    "contention-profiling",
+    "disable-attach-detach-reconcile-sync",
+    "enable-dynamic-provisioning",
+    "enable-garbage-collector",
+    "enable-hostpath-provisioner",
+    "enable-leader-migration",
+    "enable-taint-manager",
+    "leader-elect",
+    "permit-address-sharing",
+    "permit-port-sharing",
+    "profiling",
+    "use-service-account-credentials",
+];
+
+/// Boolean flags of kube-scheduler.
+const SCHEDULER_BOOL_FLAGS: &[&str] = &[
+    "authentication-skip-lookup",
+    "authentication-tolerate-lookup-failure",
+    "contention-profiling",
+    "leader-elect",
+    "permit-address-sharing",
+    "permit-port-sharing",
+    "profiling",
+];
+
+/// Boolean flags of the kubelet (`--read-only-port` is a number).
+const KUBELET_BOOL_FLAGS: &[&str] = &[
+    "anonymous-auth",
+    "authentication-token-webhook",
+    "cgroups-per-qos",
+    "cpu-cfs-quota",
     "enable-controller-attach-detach",
     "enable-debugging-handlers",
-    "enable-garbage-collector",
-    "enable-priority-and-fairness",
     "enable-server",
     "exit-on-lock-contention",
-    "experimental-initial-corrupt-check",
+    "fail-cgroupv1",
     "fail-swap-on",
-    "help",
-    "kubelet-https",
-    "leader-elect",
+    "kernel-memcg-notification",
+    "keep-terminated-pod-volumes",
+    "local-storage-capacity-isolation",
     "make-iptables-util-chains",
-    "masquerade-all",
-    "peer-auto-tls",
-    "peer-client-cert-auth",
-    "profiling",
     "protect-kernel-defaults",
     "register-node",
     "register-schedulable",
     "rotate-certificates",
     "rotate-server-certificates",
+    "runonce",
     "seccomp-default",
     "serialize-image-pulls",
-    "service-account-lookup",
-    "service-account-extend-token-expiration",
+];
+
+/// Boolean flags of kube-proxy.
+const PROXY_BOOL_FLAGS: &[&str] = &[
+    "bind-address-hard-fail",
+    "cleanup",
+    "init-only",
+    "iptables-localhost-nodeports",
+    "ipvs-strict-arp",
+    "masquerade-all",
+    "profiling",
+];
+
+/// Boolean flags of etcd (Go `flag` names, without dashes).
+const ETCD_BOOL_FLAGS: &[&str] = &[
+    "auto-tls",
+    "client-cert-auth",
+    "debug",
+    "enable-grpc-gateway",
+    "enable-pprof",
+    "enable-v2",
+    "experimental-enable-distributed-tracing",
+    "experimental-enable-lease-checkpoint",
+    "experimental-initial-corrupt-check",
+    "experimental-memory-mlock",
+    "experimental-peer-skip-client-san-verification",
+    "force-new-cluster",
+    "help",
+    "peer-auto-tls",
+    "peer-client-cert-auth",
+    "pre-vote",
+    "socket-reuse-address",
+    "socket-reuse-port",
     "strict-reconfig-check",
-    "use-service-account-credentials",
+    "unsafe-no-fsync",
     "version",
 ];
 
-fn is_bool(name: &str) -> bool {
-    BOOL_FLAGS.contains(&name)
+/// Whether `name` is a boolean flag of `component`: each binary defines
+/// its own flags, and the parser decides by the flag's type in *that*
+/// binary whether `--name value` takes `value`. A name missing here that
+/// is really boolean would make `--name positional` read `positional` as
+/// its value; these components take no positional arguments, so that
+/// cannot change a flag rampart reads.
+pub fn is_bool_flag(component: Component, name: &str) -> bool {
+    let own = match component {
+        Component::KubeApiserver => APISERVER_BOOL_FLAGS,
+        Component::KubeControllerManager => CONTROLLER_MANAGER_BOOL_FLAGS,
+        Component::KubeScheduler => SCHEDULER_BOOL_FLAGS,
+        Component::Kubelet => KUBELET_BOOL_FLAGS,
+        Component::KubeProxy => PROXY_BOOL_FLAGS,
+        // etcd registers no Kubernetes logging flags.
+        Component::Etcd => return ETCD_BOOL_FLAGS.contains(&name),
+    };
+    own.contains(&name) || COMMON_BOOL_FLAGS.contains(&name)
 }
 
 /// Whether flag `name` may carry a credential inline (`--token=...`,
@@ -168,7 +283,7 @@ pub fn is_secret_flag(name: &str) -> bool {
     ["token", "password", "secret"]
         .iter()
         .any(|w| name.contains(w))
-        && !is_bool(name)
+        && !Component::ALL.into_iter().any(|c| is_bool_flag(c, name))
         && ![
             "-file",
             "-dir",
@@ -248,13 +363,19 @@ pub fn classify(
     // Redacted token by token before parsing as well: a mis-parsed command
     // line (a switch rampart does not know taking the next word as its
     // value) must not carry a credential into a report.
-    let mut args = Args::parse(&redact_argv(rest), &is_bool);
+    let argv = redact_argv(rest);
+    let is_bool = |name: &str| is_bool_flag(component, name);
+    let mut args = match component {
+        Component::Etcd => Args::parse_go(&argv, &is_bool),
+        _ => Args::parse(&argv, &is_bool),
+    };
     redact_secrets(&mut args);
     Some(Instance {
         component,
         origin,
         program: program.clone(),
         args,
+        env: Vec::new(),
     })
 }
 
@@ -262,11 +383,61 @@ pub fn classify(
 pub fn discover(root: &NodeRoot) -> Discovery {
     let mut d = Discovery::default();
     discover_processes(root, &mut d);
+    // A kubelet that is not running: its systemd unit says how it would
+    // start, and so which static pod directory it would read.
+    let unit_kubelet = match d.find(Component::Kubelet) {
+        Some(_) => None,
+        None => systemd_kubelet(root, &mut d.unsupported),
+    };
+    let (dir, from) = static_pod_dir(root, d.find(Component::Kubelet).or(unit_kubelet.as_ref()));
+    d.manifest_dir = dir;
+    d.manifest_dir_from = from;
     discover_manifests(root, &mut d);
-    if d.find(Component::Kubelet).is_none() {
-        discover_systemd_kubelet(root, &mut d);
+    if let Some(i) = unit_kubelet.filter(|_| d.find(Component::Kubelet).is_none()) {
+        d.diagnostics.push(Diagnostic::warning(
+            "kubelet-not-running",
+            format!(
+                "no running kubelet found; its command line is taken from {}",
+                i.origin
+            ),
+        ));
+        d.instances.push(i);
     }
     d
+}
+
+/// The kubelet's effective `staticPodPath` (config file or
+/// `--pod-manifest-path`), else [`MANIFEST_DIR`], with why.
+fn static_pod_dir(root: &NodeRoot, kubelet: Option<&Instance>) -> (String, String) {
+    // Diagnostics about the kubelet's configuration are reported once, by
+    // the caller that computes it for the checks.
+    let mut repeated = Vec::new();
+    let Some(config) = crate::kubelet::effective(root, kubelet, &mut repeated) else {
+        return (
+            MANIFEST_DIR.to_string(),
+            format!("no kubelet found; the kubeadm location {MANIFEST_DIR} is assumed"),
+        );
+    };
+    let s = config.get("staticPodPath");
+    match s.value.as_deref().filter(|v| !v.is_empty()) {
+        Some(v) => {
+            let path = absolute(v);
+            let path = match path.trim_end_matches('/') {
+                "" => "/".to_string(),
+                p => p.to_string(),
+            };
+            (path, format!("kubelet staticPodPath = {}", s.describe()))
+        }
+        None => (
+            MANIFEST_DIR.to_string(),
+            match &config.config_error {
+                Some(err) => format!("{err}; the kubeadm location {MANIFEST_DIR} is assumed"),
+                None => format!(
+                    "the kubelet names no staticPodPath; the kubeadm location {MANIFEST_DIR} is assumed"
+                ),
+            },
+        ),
+    }
 }
 
 /// Directories systemd loads units from, highest precedence first.
@@ -283,15 +454,12 @@ pub(crate) const UNIT_DIRS: &[&str] = &[
 /// drop-ins sorted by file name (a name in a higher-precedence directory
 /// hides the same name below it); `ExecStart=` with an empty value resets;
 /// `Environment=` and then `EnvironmentFile=` variables (files override,
-/// as in systemd) are expanded: `$VAR` splits into words, `${VAR}` is one.
-fn discover_systemd_kubelet(root: &NodeRoot, d: &mut Discovery) {
-    let Some(unit) = UNIT_DIRS
+/// as in systemd) are expanded as [`expand_exec_word`] does.
+fn systemd_kubelet(root: &NodeRoot, unsupported: &mut Vec<String>) -> Option<Instance> {
+    let unit = UNIT_DIRS
         .iter()
         .map(|dir| format!("{dir}/kubelet.service"))
-        .find(|p| root.exists(p))
-    else {
-        return;
-    };
+        .find(|p| root.exists(p))?;
     let mut dropins: Vec<(String, String)> = Vec::new();
     for dir in UNIT_DIRS {
         let dd = format!("{dir}/kubelet.service.d");
@@ -349,32 +517,55 @@ fn discover_systemd_kubelet(root: &NodeRoot, d: &mut Discovery) {
             }
         }
     }
-    let Some(exec) = exec else {
-        return;
-    };
+    let exec = exec?;
     // Prefixes such as `-` or `@` change how systemd runs the command.
     let exec = exec.trim_start_matches(['-', '@', ':', '+', '!']);
-    let mut argv = Vec::new();
-    for word in shell_words(exec) {
-        if let Some(name) = word.strip_prefix("${").and_then(|w| w.strip_suffix('}')) {
-            argv.push(get_env(&env, name).to_string());
-        } else if let Some(name) = word.strip_prefix('$') {
-            argv.extend(get_env(&env, name).split_whitespace().map(str::to_string));
+    let argv: Vec<String> = shell_words(exec)
+        .iter()
+        .flat_map(|w| expand_exec_word(w, &env))
+        .collect();
+    classify(&argv, Origin::SystemdUnit { path: unit }, unsupported)
+}
+
+/// One `ExecStart=` word with variables expanded as systemd does
+/// (`replace_env_argv`): a word that is exactly `$VAR` becomes the
+/// variable's value split on whitespace (zero or more words); elsewhere
+/// `${VAR}` is replaced by the exact value inside the word (`x${A}y`,
+/// `--config=${CFG}`), `$$` is a literal `$`, and a `$` not followed by
+/// `{` stays as written (systemd expands braceless names only as a whole
+/// word). Unset variables are empty.
+fn expand_exec_word(word: &str, env: &[(String, String)]) -> Vec<String> {
+    if let Some(name) = word.strip_prefix('$').filter(|n| is_env_name(n)) {
+        return get_env(env, name)
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+    }
+    let mut out = String::new();
+    let mut rest = word;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        if let Some(tail) = after.strip_prefix('$') {
+            out.push('$');
+            rest = tail;
+        } else if let Some((name, tail)) = after.strip_prefix('{').and_then(|b| b.split_once('}')) {
+            out.push_str(get_env(env, name));
+            rest = tail;
         } else {
-            argv.push(word);
+            out.push('$');
+            rest = after;
         }
     }
-    let origin = Origin::SystemdUnit { path: unit };
-    if let Some(i) = classify(&argv, origin, &mut d.unsupported) {
-        d.diagnostics.push(Diagnostic::warning(
-            "kubelet-not-running",
-            format!(
-                "no running kubelet found; its command line is taken from {}",
-                i.origin
-            ),
-        ));
-        d.instances.push(i);
-    }
+    out.push_str(rest);
+    vec![out]
+}
+
+/// A valid environment variable name (bash's character set, as systemd).
+fn is_env_name(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with(|c: char| c.is_ascii_digit())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 fn set_env(env: &mut Vec<(String, String)>, k: &str, v: &str) {
@@ -462,16 +653,49 @@ fn discover_processes(root: &NodeRoot, d: &mut Discovery) {
     };
     let mut pids: Vec<u32> = entries.iter().filter_map(|e| e.parse().ok()).collect();
     pids.sort_unstable();
+    let mut found: Vec<(Instance, Option<String>)> = Vec::new();
     for pid in pids {
         // Processes come and go: an unreadable cmdline is not a problem.
         let Ok(bytes) = root.read(&format!("/proc/{pid}/cmdline")) else {
             continue;
         };
         let argv = split_cmdline(&bytes);
-        if let Some(i) = classify(&argv, Origin::Process { pid }, &mut d.unsupported) {
-            d.instances.push(i);
+        if let Some(mut i) = classify(&argv, Origin::Process { pid }, &mut d.unsupported) {
+            if i.component == Component::Etcd
+                && let Ok(environ) = root.read(&format!("/proc/{pid}/environ"))
+            {
+                // Go's getenv takes the first of duplicate names: fed in
+                // reverse, that one is set last.
+                let vars: Vec<(String, String)> = split_cmdline(&environ)
+                    .iter()
+                    .filter_map(|kv| kv.split_once('='))
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect();
+                i.env = etcd_env(vars.into_iter().rev());
+            }
+            let ns = root.read_link(&format!("/proc/{pid}/ns/pid")).ok();
+            found.push((i, ns));
         }
     }
+    // A component running in the host's PID namespace is the node's own;
+    // the same binary inside a container (a kind node, a test cluster,
+    // rampart's own pod) is not. Host-namespace processes go first (a
+    // stable sort keeps pid order otherwise); when a namespace cannot be
+    // read, the order stays as found.
+    if let Ok(host) = root.read_link("/proc/1/ns/pid") {
+        found.sort_by_key(|(_, ns)| ns.as_ref().is_some_and(|ns| *ns != host));
+    }
+    d.instances.extend(found.into_iter().map(|(i, _)| i));
+}
+
+/// The `ETCD_*` variables of an environment; of duplicate names the
+/// last given wins (callers order the input so that holds).
+fn etcd_env(vars: impl Iterator<Item = (String, String)>) -> Vec<(String, String)> {
+    let mut env = Vec::new();
+    for (k, v) in vars.filter(|(k, _)| k.starts_with("ETCD_")) {
+        set_env(&mut env, &k, &v);
+    }
+    env
 }
 
 /// NUL-separated argv, as the kernel exposes it.
@@ -487,15 +711,29 @@ pub fn split_cmdline(bytes: &[u8]) -> Vec<String> {
 }
 
 fn discover_manifests(root: &NodeRoot, d: &mut Discovery) {
-    let Ok(names) = root.read_dir(MANIFEST_DIR) else {
-        return;
+    let dir = d.manifest_dir.clone();
+    // `staticPodPath` may name a single manifest file instead of a
+    // directory.
+    let paths: Vec<String> = match root.stat(&dir) {
+        Ok(st) if !st.is_dir => vec![dir],
+        _ => {
+            let Ok(names) = root.read_dir(&dir) else {
+                return;
+            };
+            // The kubelet reads every file of the directory whatever its
+            // extension, except hidden ones; it does not descend into
+            // subdirectories.
+            let base = dir.trim_end_matches('/');
+            names
+                .iter()
+                .filter(|n| !n.starts_with('.'))
+                .map(|n| format!("{base}/{n}"))
+                .filter(|p| !root.stat(p).is_ok_and(|st| st.is_dir))
+                .collect()
+        }
     };
     let mut sources = Vec::new();
-    for name in names {
-        if !(name.ends_with(".yaml") || name.ends_with(".yml") || name.ends_with(".json")) {
-            continue;
-        }
-        let path = format!("{MANIFEST_DIR}/{name}");
+    for path in paths {
         match root.read_to_string(&path) {
             Ok(text) => sources.push(SourceFile {
                 name: Arc::from(path.as_str()),
@@ -541,7 +779,22 @@ fn discover_manifests(root: &NodeRoot, d: &mut Discovery) {
                 path: obj.file.to_string(),
                 container: name.to_string(),
             };
-            if let Some(i) = classify(&argv, origin, &mut d.unsupported) {
+            if let Some(mut i) = classify(&argv, origin, &mut d.unsupported) {
+                if i.component == Component::Etcd {
+                    // `valueFrom` values are not known from the manifest;
+                    // of duplicate names the kubelet keeps the last.
+                    i.env = etcd_env(
+                        c.get("env")
+                            .and_then(|n| n.as_seq())
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|e| {
+                                let name = e.get("name")?.as_str()?;
+                                let value = e.get("value")?.as_str()?;
+                                Some((name.to_string(), value.to_string()))
+                            }),
+                    );
+                }
                 d.instances.push(i);
             }
         }
@@ -575,6 +828,148 @@ mod tests {
         assert!(classify(&k3s, Origin::Process { pid: 2 }, &mut un).is_none());
         assert_eq!(un.len(), 1);
     }
+
+    fn parse(line: &str) -> Instance {
+        let argv: Vec<String> = line.split(' ').map(str::to_string).collect();
+        classify(&argv, Origin::Process { pid: 9 }, &mut Vec::new()).unwrap()
+    }
+
+    #[test]
+    fn boolean_flags_are_per_component() {
+        assert!(is_bool_flag(Component::KubeApiserver, "allow-privileged"));
+        assert!(!is_bool_flag(Component::Kubelet, "allow-privileged"));
+        assert!(is_bool_flag(
+            Component::KubeControllerManager,
+            "use-service-account-credentials"
+        ));
+        assert!(!is_bool_flag(
+            Component::KubeScheduler,
+            "use-service-account-credentials"
+        ));
+        assert!(!is_bool_flag(Component::Kubelet, "read-only-port"));
+        assert!(is_bool_flag(Component::Etcd, "client-cert-auth"));
+        assert!(!is_bool_flag(Component::KubeApiserver, "client-cert-auth"));
+        // A controller-manager switch takes no separate value: pflag leaves
+        // `false` as a positional (and the flag true).
+        let cm = parse("kube-controller-manager --enable-hostpath-provisioner false");
+        assert_eq!(cm.args.get("enable-hostpath-provisioner"), Some("true"));
+        assert_eq!(cm.args.positional, ["false"]);
+        let kubelet = parse("kubelet --read-only-port 0");
+        assert_eq!(kubelet.args.get("read-only-port"), Some("0"));
+    }
+
+    #[test]
+    fn etcd_is_parsed_with_go_flag_rules() {
+        // One dash is a long flag for Go's flag package (pflag would read
+        // `-c` with the value `lient-cert-auth`).
+        let e = parse(
+            "etcd -client-cert-auth -data-dir /var/lib/etcd --auto-tls false --peer-auto-tls",
+        );
+        assert_eq!(e.args.get("client-cert-auth"), Some("true"));
+        assert_eq!(e.args.get("data-dir"), Some("/var/lib/etcd"));
+        assert_eq!(e.args.get("auto-tls"), Some("true"));
+        // Parsing stopped at `false`.
+        assert!(!e.args.has("peer-auto-tls"));
+        assert_eq!(e.args.positional, ["false", "--peer-auto-tls"]);
+    }
+
+    #[test]
+    fn host_pid_namespace_processes_come_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        let proc = |pid: u32, cmdline: &str, ns: Option<&str>| {
+            let d = r.join(format!("proc/{pid}"));
+            std::fs::create_dir_all(d.join("ns")).unwrap();
+            std::fs::write(d.join("cmdline"), cmdline.replace(' ', "\0")).unwrap();
+            if let Some(ns) = ns {
+                std::os::unix::fs::symlink(ns, d.join("ns/pid")).unwrap();
+            }
+        };
+        proc(1, "/sbin/init", Some("pid:[100]"));
+        // A kind node's kubelet, in its own namespace, has the lower pid.
+        proc(50, "kubelet --read-only-port=10255", Some("pid:[200]"));
+        proc(60, "kubelet --read-only-port=0", Some("pid:[100]"));
+        let root = NodeRoot::new(r).unwrap();
+        let d = discover(&root);
+        assert_eq!(
+            d.find(Component::Kubelet).unwrap().origin,
+            Origin::Process { pid: 60 }
+        );
+        // Namespaces unreadable: pid order, as before.
+        std::fs::remove_file(r.join("proc/1/ns/pid")).unwrap();
+        let d = discover(&root);
+        assert_eq!(
+            d.find(Component::Kubelet).unwrap().origin,
+            Origin::Process { pid: 50 }
+        );
+    }
+
+    #[test]
+    fn etcd_environment_from_proc_first_duplicate_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        std::fs::create_dir_all(r.join("proc/7")).unwrap();
+        std::fs::write(r.join("proc/7/cmdline"), b"etcd\0--name=a\0").unwrap();
+        std::fs::write(
+            r.join("proc/7/environ"),
+            b"PATH=/bin\0ETCD_AUTO_TLS=true\0ETCD_AUTO_TLS=false\0",
+        )
+        .unwrap();
+        let d = discover(&NodeRoot::new(r).unwrap());
+        let e = d.find(Component::Etcd).unwrap();
+        assert_eq!(e.env, [("ETCD_AUTO_TLS".to_string(), "true".to_string())]);
+        assert!(!serde_json::to_string(e).unwrap().contains("ETCD_AUTO_TLS"));
+    }
+
+    #[test]
+    fn static_pods_come_from_the_kubelets_static_pod_path_whatever_the_extension() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = dir.path();
+        std::fs::create_dir_all(r.join("proc/7")).unwrap();
+        std::fs::write(
+            r.join("proc/7/cmdline"),
+            b"kubelet\0--pod-manifest-path=/srv/pods\0",
+        )
+        .unwrap();
+        std::fs::create_dir_all(r.join("srv/pods/sub")).unwrap();
+        std::fs::create_dir_all(r.join("etc/kubernetes/manifests")).unwrap();
+        let pod = |bin: &str| {
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\nspec:\n  containers:\n  - name: c\n    command: [{bin}]\n"
+            )
+        };
+        std::fs::write(r.join("srv/pods/apiserver.manifest"), pod("kube-apiserver")).unwrap();
+        std::fs::write(r.join("srv/pods/.scheduler.yaml"), pod("kube-scheduler")).unwrap();
+        std::fs::write(
+            r.join("srv/pods/sub/cm.yaml"),
+            pod("kube-controller-manager"),
+        )
+        .unwrap();
+        // Not the kubelet's directory: not read.
+        std::fs::write(r.join("etc/kubernetes/manifests/etcd.yaml"), pod("etcd")).unwrap();
+        let d = discover(&NodeRoot::new(r).unwrap());
+        let found: Vec<Component> = d.instances.iter().map(|i| i.component).collect();
+        assert_eq!(found, [Component::Kubelet, Component::KubeApiserver]);
+        assert_eq!(d.manifest_dir, "/srv/pods");
+        assert!(
+            d.manifest_dir_from
+                .contains("--pod-manifest-path=/srv/pods"),
+            "{}",
+            d.manifest_dir_from
+        );
+        // A single file is read as the one manifest.
+        std::fs::write(
+            r.join("proc/7/cmdline"),
+            b"kubelet\0--pod-manifest-path=/srv/pods/sub/cm.yaml\0",
+        )
+        .unwrap();
+        let d = discover(&NodeRoot::new(r).unwrap());
+        let found: Vec<Component> = d.instances.iter().map(|i| i.component).collect();
+        assert_eq!(
+            found,
+            [Component::Kubelet, Component::KubeControllerManager]
+        );
+    }
 }
 
 #[cfg(test)]
@@ -587,6 +982,28 @@ mod systemd_tests {
             shell_words(r#"KUBELET_A="--x=1 --y=2" B=c"#),
             vec!["KUBELET_A=--x=1 --y=2".to_string(), "B=c".to_string()]
         );
+    }
+
+    #[test]
+    fn exec_start_variables_expand_as_systemd_does() {
+        let env: Vec<(String, String)> = [
+            ("CFG", "/etc/k c.yaml"),
+            ("ARGS", "--a=1  --b=2"),
+            ("A", "v"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let words = |w: &str| expand_exec_word(w, &env);
+        assert_eq!(words("--config=${CFG}"), ["--config=/etc/k c.yaml"]);
+        assert_eq!(words("x${A}y"), ["xvy"]);
+        assert_eq!(words("${ARGS}"), ["--a=1  --b=2"]);
+        assert_eq!(words("$ARGS"), ["--a=1", "--b=2"]);
+        assert!(words("$UNSET").is_empty());
+        assert_eq!(words("${UNSET}"), [""]);
+        // Braceless names are expanded only as a whole word.
+        assert_eq!(words("x$A"), ["x$A"]);
+        assert_eq!(words("$${A}"), ["${A}"]);
     }
 
     #[test]

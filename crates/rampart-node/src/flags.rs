@@ -1,5 +1,6 @@
 //! Command lines parsed the way Go's `pflag` parses them for Kubernetes
-//! components.
+//! components ([`Args::parse`]), and the way Go's standard `flag` package
+//! parses them for etcd ([`Args::parse_go`]).
 //!
 //! - `--name=value` and `--name value`;
 //! - boolean flags take no separate argument: `--name` means `true`,
@@ -95,6 +96,54 @@ impl Args {
                 out.positional.push(a.clone());
             }
         }
+        out
+    }
+
+    /// Parses `argv` (without the program name) the way Go's standard
+    /// `flag` package does (etcd): `-name` and `--name` are the same flag;
+    /// `-name=value`, or `-name value` for a non-boolean; a boolean takes
+    /// no separate argument (`-name false` leaves `false` unparsed); names
+    /// are not normalized; parsing stops at `--` or at the first argument
+    /// that is not a flag, and everything from there on is positional.
+    /// A name `is_bool` does not know that is followed by another flag is
+    /// read as a switch, as [`Args::parse`] does.
+    pub fn parse_go(argv: &[String], is_bool: &dyn Fn(&str) -> bool) -> Args {
+        let mut out = Args::default();
+        let mut i = 0;
+        while i < argv.len() {
+            let a = &argv[i];
+            if a == "--" {
+                i += 1;
+                break;
+            }
+            let rest = a.strip_prefix("--").or_else(|| a.strip_prefix('-'));
+            // `-` alone, a non-flag, or bad syntax (`---x`, `-=x`): Go
+            // stops here (etcd then refuses the leftovers).
+            let Some(rest) = rest.filter(|r| !r.is_empty() && !r.starts_with(['-', '='])) else {
+                break;
+            };
+            i += 1;
+            let (name, value) = match rest.split_once('=') {
+                Some((n, v)) => (n.to_string(), Some(v.to_string())),
+                None => (rest.to_string(), None),
+            };
+            let (value, raw) = match value {
+                Some(v) => (v, a.clone()),
+                None if is_bool(&name) => ("true".to_string(), a.clone()),
+                None if argv.get(i).is_some_and(|n| n.starts_with('-')) => {
+                    ("true".to_string(), a.clone())
+                }
+                None => match argv.get(i) {
+                    Some(next) => {
+                        i += 1;
+                        (next.clone(), format!("{a} {next}"))
+                    }
+                    None => (String::new(), a.clone()),
+                },
+            };
+            out.flags.push(Flag { name, value, raw });
+        }
+        out.positional.extend(argv[i..].iter().cloned());
         out
     }
 
@@ -275,6 +324,34 @@ mod tests {
         });
         assert_eq!(a.get("anonymous-auth"), Some("true"));
         assert_eq!(a.positional, argv(&["false"]));
+    }
+
+    #[test]
+    fn go_flag_forms_and_stop_at_the_first_positional() {
+        let is_bool = |n: &str| n == "client-cert-auth" || n == "auto-tls";
+        let a = Args::parse_go(
+            &argv(&[
+                "-cert-file",
+                "/a.crt",
+                "--key-file=/a.key",
+                "-auto-tls",
+                "--client-cert-auth",
+                "false",
+                "--peer-auto-tls=true",
+            ]),
+            &is_bool,
+        );
+        assert_eq!(a.get("cert-file"), Some("/a.crt"));
+        assert_eq!(a.get("key-file"), Some("/a.key"));
+        assert_eq!(a.get("auto-tls"), Some("true"));
+        assert_eq!(a.get("client-cert-auth"), Some("true"));
+        // `false` is a positional: parsing stops, the rest is not a flag.
+        assert!(!a.has("peer-auto-tls"));
+        assert_eq!(a.positional, argv(&["false", "--peer-auto-tls=true"]));
+        // No `_` → `-` normalization in Go's flag package.
+        let a = Args::parse_go(&argv(&["--data_dir=/x"]), &|_| false);
+        assert_eq!(a.get("data-dir"), None);
+        assert_eq!(a.get("data_dir"), Some("/x"));
     }
 
     #[test]

@@ -230,6 +230,14 @@ const FIELDS: &[Field] = &[
         flag_default: Some("-1"),
     },
     Field {
+        key: "staticPodPath",
+        path: &["staticPodPath"],
+        flag: Some("pod-manifest-path"),
+        kind: Kind::Scalar,
+        file_default: None,
+        flag_default: None,
+    },
+    Field {
         key: "seccompDefault",
         path: &["seccompDefault"],
         flag: Some("seccomp-default"),
@@ -245,6 +253,7 @@ const PATH_FIELDS: &[&str] = &[
     "authentication.x509.clientCAFile",
     "tlsCertFile",
     "tlsPrivateKeyFile",
+    "staticPodPath",
 ];
 
 /// How the config file in use was chosen.
@@ -531,7 +540,7 @@ fn normalize_flag(kind: Kind, v: &str) -> String {
 }
 
 /// A config-file value as a string (`None` for null and empty strings).
-fn node_value(n: &Node) -> Option<String> {
+pub(crate) fn node_value(n: &Node) -> Option<String> {
     match &n.value {
         Value::Null => None,
         Value::Bool(b) => Some(b.to_string()),

@@ -3,7 +3,7 @@
 //! ```no_run
 //! use rampart_node::{NodeRoot, Target, run};
 //! let root = NodeRoot::new("/host").unwrap();
-//! let report = run(&root, &[Target::Node]);
+//! let report = run(&root, &[Target::Node], &Default::default());
 //! for r in &report.results {
 //!     println!("{} {:?} {}", r.id, r.status, r.title);
 //! }
@@ -18,23 +18,33 @@
 //!   flags over it, then Kubernetes defaults), each value with its source;
 //! - [`checks`]: the CIS section 4 checks as data plus one function each;
 //! - [`master`]: the CIS section 1 (control plane) and section 2 (etcd)
-//!   checks, alike.
+//!   checks, alike;
+//! - [`audit`]: the API server's audit policy, evaluated as the API server
+//!   does, and judged on what CIS 3.2.2 asks it to cover;
+//!   [`controlplane`]: the CIS section 3 checks.
 //!
 //! Judgements use *effective* values, not only what is written: a kubelet
 //! with no `rotateCertificates` in its config file fails 4.2.10 because the
 //! v1beta1 default is `false` (kube-bench passes it because nothing says
 //! `false`), and the evidence says the value is a default.
 
+pub mod audit;
 pub mod checks;
+pub mod controlplane;
 pub mod discover;
 pub mod flags;
+pub mod integrity;
 pub mod kubelet;
 pub mod master;
+pub mod platform;
+pub mod policies;
 pub mod root;
+pub mod ssh;
 
 pub use checks::{Assessment, CheckResult, Status};
 pub use discover::{Component, Discovery};
 pub use kubelet::KubeletConfig;
+pub use platform::{Platform, PlatformChoice};
 pub use root::{FileStat, NodeRoot};
 
 use rampart_core::Diagnostic;
@@ -55,21 +65,39 @@ pub enum Target {
     Node,
     /// etcd (CIS section 2, from etcd's flags).
     Etcd,
-    /// Policies (CIS section 5; maps to manifest rules). Not here.
+    /// Control plane configuration (CIS section 3: authentication
+    /// mechanisms for users, the audit policy).
+    ControlPlane,
+    /// Policies (CIS section 5): decided by the cluster; each result
+    /// names the rampart rules that check it ([`policies`]).
     Policies,
+    /// Host access outside the Kubernetes benchmark (`host.*`: the SSH
+    /// daemon, [`ssh`]).
+    Host,
 }
 
 impl Target {
     /// Parses a `--targets` element.
     pub fn parse(s: &str) -> Option<Target> {
         match s {
-            "master" | "controlplane" => Some(Target::Master),
+            "master" => Some(Target::Master),
+            "controlplane" => Some(Target::ControlPlane),
             "node" => Some(Target::Node),
             "etcd" => Some(Target::Etcd),
             "policies" => Some(Target::Policies),
+            "host" => Some(Target::Host),
             _ => None,
         }
     }
+}
+
+/// What the caller knows that the node root does not.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The platform given by `--platform`; `None` detects it from the root.
+    pub platform: Option<Platform>,
+    /// CIS section 5 ids → the rules citing them, from the rule catalog.
+    pub policy_rules: policies::RuleMap,
 }
 
 /// The outcome of a run.
@@ -77,6 +105,8 @@ impl Target {
 pub struct Report {
     /// [`BENCHMARK`].
     pub benchmark: &'static str,
+    /// The platform the checks assumed, and why.
+    pub platform: PlatformChoice,
     /// One result per check, in benchmark order.
     pub results: Vec<CheckResult>,
     /// What discovery found (components and where).
@@ -84,14 +114,18 @@ pub struct Report {
     /// The kubelet's effective configuration, when a kubelet was found.
     pub kubelet: Option<KubeletConfig>,
     /// Problems with the input: unreadable files, assumed config files,
-    /// unsupported distributions, targets not implemented.
+    /// unsupported distributions.
     #[serde(skip)]
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Runs the checks of `targets` against `root`.
-pub fn run(root: &NodeRoot, targets: &[Target]) -> Report {
+pub fn run(root: &NodeRoot, targets: &[Target], options: &Options) -> Report {
     let mut discovery = discover::discover(root);
+    let platform = match options.platform {
+        Some(p) => PlatformChoice::given(p),
+        None => platform::detect(root, &discovery),
+    };
     let mut diagnostics = std::mem::take(&mut discovery.diagnostics);
     for u in &discovery.unsupported {
         diagnostics.push(Diagnostic::warning(
@@ -103,7 +137,7 @@ pub fn run(root: &NodeRoot, targets: &[Target]) -> Report {
     let mut results = Vec::new();
     for t in targets {
         match t {
-            Target::Node | Target::Master | Target::Etcd => {
+            Target::Node | Target::Master | Target::Etcd | Target::ControlPlane | Target::Host => {
                 let facts = checks::Facts {
                     root,
                     discovery: &discovery,
@@ -112,18 +146,18 @@ pub fn run(root: &NodeRoot, targets: &[Target]) -> Report {
                 let defs = match t {
                     Target::Node => checks::NODE_CHECKS,
                     Target::Master => master::MASTER_CHECKS,
+                    Target::ControlPlane => controlplane::CONTROLPLANE_CHECKS,
+                    Target::Host => ssh::HOST_CHECKS,
                     _ => master::ETCD_CHECKS,
                 };
-                results.extend(defs.iter().map(|c| c.run(&facts)));
+                results.extend(defs.iter().map(|c| platform.run(*t, c, &facts)));
             }
-            other => diagnostics.push(Diagnostic::warning(
-                "node-target-unimplemented",
-                format!("target {other:?} is not implemented yet; no checks ran for it"),
-            )),
+            Target::Policies => results.extend(policies::results(&options.policy_rules)),
         }
     }
     Report {
         benchmark: BENCHMARK,
+        platform,
         results,
         discovery,
         kubelet,

@@ -5,12 +5,19 @@
 //! Flag checks judge the *effective* value: the last occurrence of the
 //! flag on the discovered command line (process first, then static pod
 //! manifest), else the component's built-in default, which the evidence
-//! names as such.
+//! names as such. Two components read settings from elsewhere too
+//! ([`resolve`]): etcd (`ETCD_*` environment variables, `--config-file`)
+//! and kube-scheduler (`--config` replaces some flags).
+
+use rampart_core::yaml::{Limits, parse_document};
+use rampart_core::{Node, Value};
+use sha2::{Digest, Sha256};
 
 use crate::checks::{Assessment, CheckDef, Facts, Outcome, STRONG_CIPHERS, Verdict};
-use crate::checks::{files_check, mode_at_most, owned_by_root};
-use crate::discover::{Component, Instance, MANIFEST_DIR};
+use crate::checks::{files_check, mode_at_most, owned_by_root, read_objects};
+use crate::discover::{Component, Instance};
 use crate::flags::parse_bool;
+use crate::kubelet::node_value;
 use crate::root::{FileStat, absolute};
 
 const API: Component = Component::KubeApiserver;
@@ -69,21 +76,211 @@ fn effective(i: &Instance, name: &str, default: Option<&str>) -> Effective {
             value: Some(fl.value.clone()),
             from: format!("{} from {}", fl.raw, i.origin),
         },
-        None => Effective {
-            value: default.map(str::to_string),
-            from: match default {
-                Some(d) => format!(
-                    "--{name} not set in {}; {} default is {d:?}",
-                    i.origin,
-                    i.component.binary()
-                ),
-                None => format!(
-                    "--{name} not set in {}; {} has no default (unset)",
-                    i.origin,
-                    i.component.binary()
-                ),
-            },
+        None => defaulted(i, &format!("--{name} not set in {}", i.origin), default),
+    }
+}
+
+/// The component's default for a setting found nowhere (`unset` says
+/// where rampart looked).
+fn defaulted(i: &Instance, unset: &str, default: Option<&str>) -> Effective {
+    let bin = i.component.binary();
+    Effective {
+        value: default.map(str::to_string),
+        from: match default {
+            Some(d) => format!("{unset}; {bin} default is {d:?}"),
+            None => format!("{unset}; {bin} has no default (unset)"),
         },
+    }
+}
+
+/// The effective value of setting `name` (a flag name) of instance `i`,
+/// wherever that component reads it from: etcd's config file or
+/// environment, kube-scheduler's config file, else the command line.
+/// `Err`: the place the value lives cannot be read.
+fn resolve(
+    f: &Facts,
+    i: &Instance,
+    name: &str,
+    default: Option<&str>,
+) -> Result<Effective, Outcome> {
+    match i.component {
+        Component::Etcd => etcd_effective(f, i, name, default),
+        Component::KubeScheduler => scheduler_effective(f, i, name, default),
+        _ => Ok(effective(i, name, default)),
+    }
+}
+
+/// kube-scheduler flags that `--config` overrides, with their
+/// KubeSchedulerConfiguration field: the scheduler's deprecated flags,
+/// "ignored if a config file is specified in --config". Others, such as
+/// `--bind-address` (secure serving, absent from the config file), are
+/// honoured either way.
+const SCHEDULER_CONFIG_FIELDS: &[(&str, &[&str])] = &[
+    ("profiling", &["enableProfiling"]),
+    ("contention-profiling", &["enableContentionProfiling"]),
+    ("kubeconfig", &["clientConnection", "kubeconfig"]),
+    ("kube-api-qps", &["clientConnection", "qps"]),
+    ("kube-api-burst", &["clientConnection", "burst"]),
+    (
+        "kube-api-content-type",
+        &["clientConnection", "contentType"],
+    ),
+];
+
+fn scheduler_effective(
+    f: &Facts,
+    i: &Instance,
+    name: &str,
+    default: Option<&str>,
+) -> Result<Effective, Outcome> {
+    let field = SCHEDULER_CONFIG_FIELDS.iter().find(|(n, _)| *n == name);
+    let (Some((_, keys)), Some(cfg)) =
+        (field, i.args.last("config").filter(|c| !c.value.is_empty()))
+    else {
+        return Ok(effective(i, name, default));
+    };
+    let path = absolute(&cfg.value);
+    let from = format!("{} from {}", cfg.raw, i.origin);
+    let ignored = match i.args.last(name) {
+        Some(fl) => format!("; {} is ignored because of --config", fl.raw),
+        None => String::new(),
+    };
+    let inv = read_objects(f.root, &path).map_err(|e| {
+        Outcome::undecided(format!(
+            "{from}: cannot read {path} ({e}); --{name} is taken from it"
+        ))
+    })?;
+    let Some(obj) = inv
+        .objects
+        .iter()
+        .find(|o| o.kind() == "KubeSchedulerConfiguration")
+    else {
+        return Err(Outcome::undecided(format!(
+            "{from}: {path} holds no KubeSchedulerConfiguration; --{name} is taken from it"
+        )));
+    };
+    Ok(config_value(
+        i,
+        obj.root.path(keys),
+        &keys.join("."),
+        &format!("{path} ({from}){ignored}"),
+        default,
+    ))
+}
+
+/// A setting read from a config file node (`None`, or null: not set, so
+/// the default applies).
+fn config_value(
+    i: &Instance,
+    node: Option<&Node>,
+    key: &str,
+    file: &str,
+    default: Option<&str>,
+) -> Effective {
+    match node.filter(|n| !matches!(n.value, Value::Null)) {
+        Some(n) => Effective {
+            value: node_value(n),
+            from: format!(
+                "{key} = {} at line {} of {file}",
+                node_value(n).map_or("empty".to_string(), |v| format!("{v:?}")),
+                n.start.line
+            ),
+        },
+        None => defaulted(i, &format!("{key} not set in {file}"), default),
+    }
+}
+
+/// etcd's config file: `--config-file`, else `ETCD_CONFIG_FILE` (etcd
+/// reads that one variable before deciding to ignore the others).
+fn etcd_config_file(i: &Instance) -> Option<(String, String)> {
+    if let Some(fl) = i.args.last("config-file").filter(|f| !f.value.is_empty()) {
+        return Some((fl.value.clone(), format!("{} from {}", fl.raw, i.origin)));
+    }
+    let (_, v) = i
+        .env
+        .iter()
+        .find(|(k, v)| k == "ETCD_CONFIG_FILE" && !v.is_empty())?;
+    Some((
+        v.clone(),
+        format!("environment ETCD_CONFIG_FILE={v:?} of {}", i.origin),
+    ))
+}
+
+/// Where etcd's config file keeps the value of flag `name`: TLS settings
+/// nest under `client-transport-security` / `peer-transport-security`,
+/// the rest are top-level keys named like the flag.
+fn etcd_config_keys(name: &str) -> Vec<&str> {
+    const TLS: &[&str] = &[
+        "cert-file",
+        "key-file",
+        "client-cert-auth",
+        "trusted-ca-file",
+        "auto-tls",
+    ];
+    match name.strip_prefix("peer-") {
+        Some(k) if TLS.contains(&k) => vec!["peer-transport-security", k],
+        _ if TLS.contains(&name) => vec!["client-transport-security", name],
+        _ => vec![name],
+    }
+}
+
+/// The value etcd uses for flag `name`. With a config file etcd ignores
+/// every other flag and every environment variable, and keys the file
+/// omits take etcd's defaults; without one, the command line wins, then
+/// `ETCD_<NAME>` (dashes as underscores, upper case), then the default.
+fn etcd_effective(
+    f: &Facts,
+    i: &Instance,
+    name: &str,
+    default: Option<&str>,
+) -> Result<Effective, Outcome> {
+    if let Some((path, from)) = etcd_config_file(i) {
+        let path = absolute(&path);
+        let text = f.root.read_to_string(&path).map_err(|e| {
+            Outcome::undecided(format!(
+                "{from}: cannot read {path} ({e}); etcd takes all its settings from it"
+            ))
+        })?;
+        let doc = parse_document(&text, 1, Limits::default()).map_err(|e| {
+            Outcome::undecided(format!(
+                "{from}: {path} does not parse as YAML (line {}); etcd takes all its settings from it",
+                e.pos.line
+            ))
+        })?;
+        let keys = etcd_config_keys(name);
+        let node = doc.root.as_ref().and_then(|r| r.path(&keys));
+        let mut e = config_value(
+            i,
+            node,
+            &keys.join("."),
+            &format!("etcd config file {path} ({from})"),
+            default,
+        );
+        if let Some(fl) = i.args.last(name) {
+            e.from.push_str(&format!(
+                "; {} is ignored because of the config file",
+                fl.raw
+            ));
+        }
+        return Ok(e);
+    }
+    if i.args.has(name) {
+        return Ok(effective(i, name, default));
+    }
+    let var = format!("ETCD_{}", name.to_uppercase().replace('-', "_"));
+    match i.env.iter().find(|(k, _)| *k == var) {
+        Some((_, v)) => Ok(Effective {
+            value: Some(v.clone()),
+            from: format!("environment {var}={v:?} of {} (no --{name})", i.origin),
+        }),
+        None => Ok(defaulted(
+            i,
+            &format!(
+                "--{name} not set in {} nor {var} in its environment",
+                i.origin
+            ),
+            default,
+        )),
     }
 }
 
@@ -109,7 +306,10 @@ fn flag(
         Ok(i) => i,
         Err(o) => return o,
     };
-    let e = effective(i, name, default);
+    let e = match resolve(f, i, name, default) {
+        Ok(e) => e,
+        Err(o) => return o,
+    };
     let ev = vec![e.from];
     match ok(e.value.as_deref()) {
         Some(b) => Outcome::judge(b, ev),
@@ -126,29 +326,71 @@ fn all_set(f: &Facts, c: Component, names: &[&str]) -> Outcome {
     let mut ok = true;
     let mut ev = Vec::new();
     for n in names {
-        let e = effective(i, n, None);
+        let e = match resolve(f, i, n, None) {
+            Ok(e) => e,
+            Err(o) => return o,
+        };
         ok &= e.value.as_deref().is_some_and(|v| !v.is_empty());
         ev.push(e.from);
     }
     Outcome::judge(ok, ev)
 }
 
-/// Judges the API server's authorizer chain with `ok`. With
-/// `--authorization-config` (structured authorization) the chain lives in
-/// a file rampart does not parse, so the check is undecided.
+/// Judges the API server's authorizer chain with `ok`: the `type`s of
+/// the `authorizers` of the AuthorizationConfiguration that
+/// `--authorization-config` names (structured authorization), else
+/// `--authorization-mode`.
 fn authz(f: &Facts, ok: fn(&[&str]) -> bool) -> Outcome {
     let i = match need(f, API) {
         Ok(i) => i,
         Err(o) => return o,
     };
-    if let Some(cfg) = i.args.last("authorization-config") {
-        return Outcome::undecided(format!(
-            "{} from {}: authorizers are listed in that file; check it by hand",
-            cfg.raw, i.origin
+    let Some(cfg) = i.args.last("authorization-config") else {
+        let e = effective(i, "authorization-mode", Some("AlwaysAllow"));
+        return Outcome::judge(ok(&list(e.value.as_deref())), vec![e.from]);
+    };
+    let mut ev = vec![format!("{} from {}", cfg.raw, i.origin)];
+    if let Some(mode) = i.args.list("authorization-mode") {
+        ev.push(format!(
+            "{} is given too: kube-apiserver rejects --authorization-mode together with --authorization-config and does not start",
+            mode.raw
         ));
     }
-    let e = effective(i, "authorization-mode", Some("AlwaysAllow"));
-    Outcome::judge(ok(&list(e.value.as_deref())), vec![e.from])
+    let path = absolute(&cfg.value);
+    let inv = match read_objects(f.root, &path) {
+        Ok(inv) => inv,
+        Err(e) => {
+            ev.push(format!(
+                "cannot read {path}: {e}; the authorizers are listed there"
+            ));
+            return Outcome::new(Verdict::Undecided, ev);
+        }
+    };
+    let Some(obj) = inv
+        .objects
+        .iter()
+        .find(|o| o.kind() == "AuthorizationConfiguration")
+    else {
+        ev.push(format!("{path} holds no AuthorizationConfiguration"));
+        return Outcome::new(Verdict::Undecided, ev);
+    };
+    let types: Vec<&str> = obj
+        .root
+        .get("authorizers")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|a| a.get("type")?.as_str())
+        .collect();
+    ev.push(format!(
+        "authorizers in {path}, in order: {}",
+        if types.is_empty() {
+            "none".to_string()
+        } else {
+            types.join(",")
+        }
+    ));
+    Outcome::judge(ok(&types), ev)
 }
 
 fn want_bool(want: bool) -> impl Fn(Option<&str>) -> Option<bool> {
@@ -260,10 +502,11 @@ fn check_1_3_6(f: &Facts) -> Outcome {
 // ---------------------------------------------------------------------
 // 1.1 files.
 
-/// The static pod manifest of `c`: where discovery found it, else the
-/// kubeadm path.
+/// The static pod manifest of `c`: where discovery found it (in the
+/// kubelet's static pod directory), else `<that directory>/<binary>.yaml`
+/// as kubeadm names it.
 fn manifest(f: &Facts, c: Component, test: &dyn Fn(&FileStat) -> Outcome) -> Outcome {
-    let path = f
+    let found = f
         .discovery
         .instances
         .iter()
@@ -271,9 +514,17 @@ fn manifest(f: &Facts, c: Component, test: &dyn Fn(&FileStat) -> Outcome) -> Out
         .find_map(|i| match &i.origin {
             crate::discover::Origin::Manifest { path, .. } => Some(path.clone()),
             _ => None,
-        })
-        .unwrap_or_else(|| format!("{MANIFEST_DIR}/{}.yaml", c.binary()));
-    files_check(f.root, &[path], test)
+        });
+    let path = found.unwrap_or_else(|| format!("{}/{}.yaml", f.discovery.manifest_dir, c.binary()));
+    let mut o = files_check(f.root, std::slice::from_ref(&path), test);
+    o.evidence.insert(
+        0,
+        format!(
+            "static pod directory {} ({})",
+            f.discovery.manifest_dir, f.discovery.manifest_dir_from
+        ),
+    );
+    o
 }
 
 fn files(f: &Facts, paths: &[&str], test: &dyn Fn(&FileStat) -> Outcome) -> Outcome {
@@ -342,7 +593,10 @@ fn etcd_data_dir(f: &Facts, test: &dyn Fn(&FileStat) -> Outcome) -> Outcome {
         Ok(i) => i,
         Err(o) => return o,
     };
-    let e = effective(i, "data-dir", None);
+    let e = match resolve(f, i, "data-dir", None) {
+        Ok(e) => e,
+        Err(o) => return o,
+    };
     let path = match e.value.filter(|v| !v.is_empty()) {
         Some(p) => absolute(&p),
         None => {
@@ -972,16 +1226,17 @@ fn check_1_2_28(f: &Facts) -> Outcome {
         return Outcome::judge(false, vec![e.from]);
     };
     let path = absolute(&path);
-    let inv = match crate::checks::read_objects(f.root, &path) {
+    let inv = match read_objects(f.root, &path) {
         Ok(inv) => inv,
         Err(err) => {
             return Outcome::undecided(format!("{}; cannot read {path}: {err}", e.from));
         }
     };
     // The API server encrypts a resource with the first entry of
-    // `resources` that names it (or a wildcard covering it), and writes with
+    // `resources` that names it (or a wildcard covering it: `*.` is every
+    // resource of the core group, `*.*` every resource), and writes with
     // that entry's first provider.
-    let covers_secrets = |names: &rampart_core::Node| {
+    let covers_secrets = |names: &Node| {
         names.as_seq().is_some_and(|l| {
             l.iter()
                 .filter_map(|n| n.as_str())
@@ -997,17 +1252,32 @@ fn check_1_2_28(f: &Facts) -> Outcome {
         .find(|entry| entry.get("resources").is_some_and(covers_secrets))
         .and_then(|entry| entry.get("providers")?.as_seq()?.first())
         .and_then(|p| match &p.value {
-            rampart_core::Value::Map(m) => m.first().map(|e| (e.key.to_string(), p.start.line)),
+            Value::Map(m) => m
+                .first()
+                .map(|e| (e.key.to_string(), p.start.line, &e.value)),
             _ => None,
         });
     match first {
-        Some((p, line)) => Outcome::judge(
-            matches!(p.as_str(), "aescbc" | "aesgcm" | "secretbox" | "kms"),
-            vec![
+        Some((p, line, settings)) => {
+            let mut ev = vec![
                 e.from,
                 format!("the first provider for secrets in {path} (line {line}) is {p}"),
-            ],
-        ),
+            ];
+            match p.as_str() {
+                // KMS v1 is what an unset `apiVersion` means.
+                "kms" if settings.get("apiVersion").and_then(Node::as_str).is_none_or(|v| v == "v1") => ev.push(
+                    "kms apiVersion v1 is deprecated since Kubernetes 1.28 and disabled by default since 1.29; move to kms v2".into(),
+                ),
+                "aescbc" => ev.push(
+                    "aescbc is accepted by the benchmark but not recommended (vulnerable to padding oracle attacks); prefer kms v2 or secretbox".into(),
+                ),
+                _ => {}
+            }
+            Outcome::judge(
+                matches!(p.as_str(), "aescbc" | "aesgcm" | "secretbox" | "kms"),
+                ev,
+            )
+        }
         None => Outcome::judge(
             false,
             vec![
@@ -1027,31 +1297,63 @@ const ETCD: Component = Component::Etcd;
 
 /// 2.7: etcd's trusted CA should not be the CA the API server trusts for
 /// its clients, or every cluster client certificate could reach etcd.
+/// The files' contents (SHA-256 of their bytes) are compared, not their
+/// names: one CA copied to two paths is the same CA. Neither contents nor
+/// digests reach the evidence.
 fn check_2_7(f: &Facts) -> Outcome {
     let i = match need(f, ETCD) {
         Ok(i) => i,
         Err(o) => return o,
     };
-    let etcd_ca = effective(i, "trusted-ca-file", None);
+    let etcd_ca = match resolve(f, i, "trusted-ca-file", None) {
+        Ok(e) => e,
+        Err(o) => return o,
+    };
     let mut ev = vec![etcd_ca.from];
     let Some(etcd_ca) = etcd_ca.value.filter(|v| !v.is_empty()) else {
         return Outcome::judge(false, ev);
     };
-    match f.discovery.find(API) {
-        Some(api) => {
-            let api_ca = effective(api, "client-ca-file", None);
-            ev.push(api_ca.from);
-            Outcome::judge(api_ca.value.as_deref() != Some(etcd_ca.as_str()), ev)
+    let Some(api) = f.discovery.find(API) else {
+        ev.push("no kube-apiserver on this node to compare CAs with".into());
+        return Outcome::new(Verdict::Undecided, ev);
+    };
+    let api_ca = effective(api, "client-ca-file", None);
+    ev.push(api_ca.from);
+    let Some(api_ca) = api_ca.value.filter(|v| !v.is_empty()) else {
+        // The API server trusts no client CA, so shares none with etcd.
+        return Outcome::judge(true, ev);
+    };
+    let (etcd_ca, api_ca) = (absolute(&etcd_ca), absolute(&api_ca));
+    if etcd_ca == api_ca {
+        ev.push(format!("both name {etcd_ca}: the same certificate"));
+        return Outcome::judge(false, ev);
+    }
+    match (f.root.read(&etcd_ca), f.root.read(&api_ca)) {
+        (Ok(a), Ok(b)) => {
+            let same = Sha256::digest(&a) == Sha256::digest(&b);
+            ev.push(format!(
+                "{etcd_ca} and {api_ca}: {}",
+                if same {
+                    "same certificate (identical contents)"
+                } else {
+                    "different"
+                }
+            ));
+            Outcome::judge(!same, ev)
         }
-        None => {
-            ev.push("no kube-apiserver on this node to compare CAs with".into());
+        (a, b) => {
+            for (p, r) in [(&etcd_ca, a), (&api_ca, b)] {
+                if let Err(e) = r {
+                    ev.push(format!("cannot read {p}: {e}; the CAs cannot be compared"));
+                }
+            }
             Outcome::new(Verdict::Undecided, ev)
         }
     }
 }
 
-/// etcd checks, CIS Kubernetes Benchmark section 2. Flags only: etcd's
-/// `ETCD_*` environment variables and config file are not read.
+/// etcd checks, CIS Kubernetes Benchmark section 2, from etcd's flags,
+/// `ETCD_*` environment variables or config file (see [`etcd_effective`]).
 pub const ETCD_CHECKS: &[CheckDef] = &[
     CheckDef {
         id: "2.1",

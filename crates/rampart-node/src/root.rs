@@ -134,6 +134,19 @@ impl NodeRoot {
         fs::read(self.resolve(path)?)
     }
 
+    /// The target of symlink `path` as written (not resolved), its parent
+    /// directories resolved inside the root: `/proc/<pid>/ns/pid` reads as
+    /// `pid:[4026531836]`.
+    pub fn read_link(&self, path: &str) -> io::Result<String> {
+        let p = Path::new(path);
+        let name = p
+            .file_name()
+            .ok_or_else(|| io::Error::other(format!("{path} names no file")))?;
+        let parent = p.parent().and_then(Path::to_str).unwrap_or("/");
+        let target = fs::read_link(self.resolve(parent)?.join(name))?;
+        Ok(target.to_string_lossy().into_owned())
+    }
+
     /// Whether `path` exists (after resolving symlinks inside the root).
     pub fn exists(&self, path: &str) -> bool {
         self.resolve(path).is_ok_and(|p| p.exists())
@@ -244,6 +257,25 @@ mod tests {
             root.join("etc/passwd")
         );
         assert!(node.read_to_string("/etc/escape").is_err());
+    }
+
+    #[test]
+    fn read_link_gives_the_target_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("proc/7/ns")).unwrap();
+        std::os::unix::fs::symlink("pid:[4026531836]", root.join("proc/7/ns/pid")).unwrap();
+        std::os::unix::fs::symlink("/proc/7", root.join("proc/self")).unwrap();
+        let node = NodeRoot::new(root).unwrap();
+        assert_eq!(
+            node.read_link("/proc/7/ns/pid").unwrap(),
+            "pid:[4026531836]"
+        );
+        assert_eq!(
+            node.read_link("/proc/self/ns/pid").unwrap(),
+            "pid:[4026531836]"
+        );
+        assert!(node.read_link("/proc/8/ns/pid").is_err());
     }
 
     #[test]

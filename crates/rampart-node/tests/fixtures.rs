@@ -1,107 +1,19 @@
-//! Synthetic node roots: the fixture trees under `tests/fixtures/<name>/root`
-//! are copied into a temporary directory at test time, where modes and
-//! owners are applied from `tests/fixtures/<name>/modes` (git cannot store
-//! them).
-//!
-//! Owners: `owner root` or `owner kube` in `modes` names who owns every
-//! file. The fixture's `/etc/passwd` and `/etc/group` are written here so
-//! that works as root and as non-root: as root, `kube` files are chowned to
-//! uid/gid 1000; as another user (who cannot chown), the running uid/gid
-//! is given the fixture owner's name in the fixture's passwd and group.
+//! Node checks over synthetic node roots (the fixture trees under
+//! `tests/fixtures/<name>`, built by `support`).
 
 use std::fs;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::PermissionsExt;
 
 use rampart_node::kubelet::{ConfigFileChoice, Source};
 use rampart_node::{CheckResult, NodeRoot, Report, Status, Target, run};
 
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_tree(&e.path(), &dest);
-        } else if e.file_name() == "cmdline.args" {
-            // One argument per line in git; NUL-separated like the kernel.
-            let text = fs::read_to_string(e.path()).unwrap();
-            let mut bytes = Vec::new();
-            for a in text.lines() {
-                bytes.extend_from_slice(a.as_bytes());
-                bytes.push(0);
-            }
-            fs::write(to.join("cmdline"), bytes).unwrap();
-        } else {
-            fs::copy(e.path(), &dest).unwrap();
-        }
-    }
-}
-
-struct Fixture {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
-}
-
-fn build(name: &str) -> Fixture {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name);
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("root");
-    copy_tree(&src.join("root"), &root);
-
-    let probe = dir.path().join("probe");
-    fs::write(&probe, "").unwrap();
-    let meta = fs::metadata(&probe).unwrap();
-    let (uid, gid) = (meta.uid(), meta.gid());
-
-    let modes = fs::read_to_string(src.join("modes")).unwrap();
-    let owner = modes
-        .lines()
-        .find_map(|l| l.strip_prefix("owner "))
-        .unwrap_or("root")
-        .trim()
-        .to_string();
-    let (passwd, group) = if uid == 0 {
-        (
-            "root:x:0:0:root:/root:/bin/sh\nkube:x:1000:1000::/home/kube:/bin/sh\n".to_string(),
-            "root:x:0:\nkube:x:1000:\n".to_string(),
-        )
-    } else {
-        let other = if owner == "root" { "kube" } else { "root" };
-        let other_id = if owner == "root" { 1_000_000 } else { 0 };
-        (
-            format!(
-                "{owner}:x:{uid}:{gid}::/:/bin/sh\n{other}:x:{other_id}:{other_id}::/:/bin/sh\n"
-            ),
-            format!("{owner}:x:{gid}:\n{other}:x:{other_id}:\n"),
-        )
-    };
-    fs::create_dir_all(root.join("etc")).unwrap();
-    fs::write(root.join("etc/passwd"), passwd).unwrap();
-    fs::write(root.join("etc/group"), group).unwrap();
-
-    for line in modes.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') || line.starts_with("owner ") {
-            continue;
-        }
-        let (mode, path) = line.split_once(' ').unwrap();
-        let mode = u32::from_str_radix(mode, 8).unwrap();
-        let p = root.join(path.trim());
-        fs::set_permissions(&p, fs::Permissions::from_mode(mode)).unwrap();
-        if uid == 0 && owner == "kube" {
-            std::os::unix::fs::chown(&p, Some(1000), Some(1000)).unwrap();
-        }
-    }
-    Fixture { _dir: dir, root }
-}
+mod support;
+use support::build;
 
 fn report(name: &str) -> Report {
     let fx = build(name);
     let root = NodeRoot::new(&fx.root).unwrap();
-    run(&root, &[Target::Node])
+    run(&root, &[Target::Node], &Default::default())
 }
 
 fn result<'a>(r: &'a Report, id: &str) -> &'a CheckResult {
@@ -278,7 +190,11 @@ fn without_a_config_file_the_command_line_defaults_apply() {
         b"/usr/bin/kubelet\0--kubeconfig=/etc/kubernetes/kubelet.conf\0",
     )
     .unwrap();
-    let r = run(&NodeRoot::new(&fx.root).unwrap(), &[Target::Node]);
+    let r = run(
+        &NodeRoot::new(&fx.root).unwrap(),
+        &[Target::Node],
+        &Default::default(),
+    );
     let k = r.kubelet.as_ref().unwrap();
     assert_eq!(k.config_file, None);
     assert!(matches!(
@@ -294,7 +210,11 @@ fn without_a_config_file_the_command_line_defaults_apply() {
 #[test]
 fn no_kubelet_means_not_applicable() {
     let dir = tempfile::tempdir().unwrap();
-    let r = run(&NodeRoot::new(dir.path()).unwrap(), &[Target::Node]);
+    let r = run(
+        &NodeRoot::new(dir.path()).unwrap(),
+        &[Target::Node],
+        &Default::default(),
+    );
     assert!(r.kubelet.is_none());
     assert!(r.results.iter().all(|c| c.status == Status::NotApplicable));
 }
@@ -309,7 +229,11 @@ fn static_pod_manifests_are_discovered() {
         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: kube-apiserver\n  namespace: kube-system\nspec:\n  containers:\n  - name: kube-apiserver\n    command:\n    - kube-apiserver\n    - --anonymous-auth=false\n    - --authorization-mode=Node,RBAC\n    args: [\"--profiling=false\"]\n",
     )
     .unwrap();
-    let r = run(&NodeRoot::new(&fx.root).unwrap(), &[Target::Node]);
+    let r = run(
+        &NodeRoot::new(&fx.root).unwrap(),
+        &[Target::Node],
+        &Default::default(),
+    );
     let api = r
         .discovery
         .find(rampart_node::Component::KubeApiserver)
@@ -342,7 +266,11 @@ fn drop_in_files_override_the_config_file_and_flags_override_both() {
         b"/usr/bin/kubelet\0--kubeconfig=/etc/kubernetes/kubelet.conf\0--config=/var/lib/kubelet/config.yaml\0--config-dir=/etc/kubernetes/kubelet.conf.d\0--event-qps=7\0",
     )
     .unwrap();
-    let r = run(&NodeRoot::new(&fx.root).unwrap(), &[Target::Node]);
+    let r = run(
+        &NodeRoot::new(&fx.root).unwrap(),
+        &[Target::Node],
+        &Default::default(),
+    );
     let k = r.kubelet.as_ref().unwrap();
     assert_eq!(k.drop_in_files.len(), 2);
     let port = k.get("readOnlyPort");
@@ -374,7 +302,11 @@ fn kube_proxy_ignores_metrics_flag_when_config_is_given() {
         b"kube-proxy\0--config=/var/lib/kube-proxy/config.conf\0--metrics-bind-address=0.0.0.0:10249\0",
     )
     .unwrap();
-    let r = run(&NodeRoot::new(&fx.root).unwrap(), &[Target::Node]);
+    let r = run(
+        &NodeRoot::new(&fx.root).unwrap(),
+        &[Target::Node],
+        &Default::default(),
+    );
     let c = result(&r, "4.3.1");
     assert_eq!(c.status, Status::Pass, "{:?}", c.evidence);
     assert!(c.evidence.iter().any(|e| e.contains("ignored")));
@@ -394,7 +326,11 @@ fn a_kubelet_without_config_is_judged_on_its_flag_defaults_not_a_file_it_never_r
         b"/usr/bin/kubelet\0--kubeconfig=/etc/kubernetes/kubelet.conf\0",
     )
     .unwrap();
-    let r = run(&NodeRoot::new(&fx.root).unwrap(), &[Target::Node]);
+    let r = run(
+        &NodeRoot::new(&fx.root).unwrap(),
+        &[Target::Node],
+        &Default::default(),
+    );
     let k = r.kubelet.as_ref().unwrap();
     assert_eq!(k.config_file_choice, None);
     assert!(
@@ -429,7 +365,11 @@ fn with_no_kubelet_command_line_the_well_known_file_is_assumed_and_flagged() {
     ] {
         let _ = fs::remove_dir_all(fx.root.join(unit_dir));
     }
-    let r = run(&NodeRoot::new(&fx.root).unwrap(), &[Target::Node]);
+    let r = run(
+        &NodeRoot::new(&fx.root).unwrap(),
+        &[Target::Node],
+        &Default::default(),
+    );
     let k = r
         .kubelet
         .as_ref()
@@ -456,7 +396,11 @@ fn relative_paths_in_the_config_file_resolve_against_its_directory() {
     let ca = fx.root.join("etc/custom/kubelet/pki/ca.crt");
     fs::write(&ca, "placeholder").unwrap();
     fs::set_permissions(&ca, fs::Permissions::from_mode(0o666)).unwrap();
-    let r = run(&NodeRoot::new(&fx.root).unwrap(), &[Target::Node]);
+    let r = run(
+        &NodeRoot::new(&fx.root).unwrap(),
+        &[Target::Node],
+        &Default::default(),
+    );
     let k = r.kubelet.as_ref().unwrap();
     assert_eq!(
         k.get("authentication.x509.clientCAFile").value.as_deref(),
@@ -494,7 +438,11 @@ fn reports_carry_paths_and_modes_never_file_contents() {
         b"kubelet\0--config=/var/lib/kubelet/config.yaml\0--kubeconfig=/etc/kubernetes/kubelet.conf\0--token=TOKENMARK\0",
     )
     .unwrap();
-    let r = run(&NodeRoot::new(&fx.root).unwrap(), &[Target::Node]);
+    let r = run(
+        &NodeRoot::new(&fx.root).unwrap(),
+        &[Target::Node],
+        &Default::default(),
+    );
     let json = serde_json::to_string(&r).unwrap();
     assert!(json.contains("/var/lib/kubelet/pki/kubelet.key"));
     for mark in ["SECRETMARK", "CERTMARK", "TOKENMARK", "BEGIN"] {
@@ -507,7 +455,11 @@ fn reports_carry_paths_and_modes_never_file_contents() {
 fn an_unreadable_config_file_makes_file_settings_undecided() {
     let fx = build("custom-config-path");
     fs::remove_file(fx.root.join("etc/custom/kubelet/kubelet.yaml")).unwrap();
-    let r = run(&NodeRoot::new(&fx.root).unwrap(), &[Target::Node]);
+    let r = run(
+        &NodeRoot::new(&fx.root).unwrap(),
+        &[Target::Node],
+        &Default::default(),
+    );
     assert!(
         r.diagnostics
             .iter()
@@ -525,7 +477,7 @@ fn an_unreadable_config_file_makes_file_settings_undecided() {
 fn master_report(name: &str) -> Report {
     let fx = build(name);
     let root = NodeRoot::new(&fx.root).unwrap();
-    run(&root, &[Target::Master])
+    run(&root, &[Target::Master], &Default::default())
 }
 
 /// Section 1 checks the benchmark scores automatically (1.1.12 is
@@ -665,7 +617,7 @@ fn worker_node_has_no_control_plane() {
 fn etcd_section_2_from_flags() {
     let fx = build("hardened-controlplane");
     let root = NodeRoot::new(&fx.root).unwrap();
-    let r = run(&root, &[Target::Etcd]);
+    let r = run(&root, &[Target::Etcd], &Default::default());
     let ids: Vec<&str> = r.results.iter().map(|c| c.id).collect();
     assert_eq!(ids, ["2.1", "2.2", "2.3", "2.4", "2.5", "2.6", "2.7"]);
     for c in &r.results[..6] {
@@ -681,7 +633,7 @@ fn etcd_section_2_from_flags() {
 
     let fx = build("misconfigured-controlplane");
     let root = NodeRoot::new(&fx.root).unwrap();
-    let r = run(&root, &[Target::Etcd]);
+    let r = run(&root, &[Target::Etcd], &Default::default());
     for c in &r.results[..6] {
         assert_eq!(c.status, Status::Fail, "{}: {:?}", c.id, c.evidence);
     }
@@ -695,7 +647,7 @@ fn etcd_section_2_from_flags() {
     let r = {
         let fx = build("hardened-kubeadm");
         let root = NodeRoot::new(&fx.root).unwrap();
-        run(&root, &[Target::Etcd])
+        run(&root, &[Target::Etcd], &Default::default())
     };
     assert!(r.results.iter().all(|c| c.status == Status::NotApplicable));
 }
@@ -704,7 +656,7 @@ fn etcd_section_2_from_flags() {
 fn control_plane_reports_carry_no_file_contents_and_respect_structured_authz() {
     let fx = build("hardened-controlplane");
     let root = NodeRoot::new(&fx.root).unwrap();
-    let r = run(&root, &[Target::Master, Target::Etcd]);
+    let r = run(&root, &[Target::Master, Target::Etcd], &Default::default());
     let json = serde_json::to_string(&r).unwrap();
     assert!(json.contains("/etc/kubernetes/encryption.yaml"));
     // The encryption key in the fixture's EncryptionConfiguration.
@@ -722,7 +674,7 @@ fn control_plane_reports_carry_no_file_contents_and_respect_structured_authz() {
         "apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n- resources: [configmaps]\n  providers:\n  - aescbc:\n      keys: []\n- resources: [secrets]\n  providers:\n  - identity: {}\n  - aescbc:\n      keys: []\n",
     )
     .unwrap();
-    let r2 = run(&root, &[Target::Master]);
+    let r2 = run(&root, &[Target::Master], &Default::default());
     let c = result(&r2, "1.2.28");
     assert!(
         c.evidence.iter().any(|e| e.contains("is identity"))
@@ -736,7 +688,11 @@ fn control_plane_reports_carry_no_file_contents_and_respect_structured_authz() {
         "--authorization-config=/etc/kubernetes/authz.yaml",
     );
     fs::write(&m, text).unwrap();
-    let r = run(&NodeRoot::new(&fx.root).unwrap(), &[Target::Master]);
+    let r = run(
+        &NodeRoot::new(&fx.root).unwrap(),
+        &[Target::Master],
+        &Default::default(),
+    );
     for id in ["1.2.6", "1.2.7", "1.2.8"] {
         let c = result(&r, id);
         assert_eq!(c.status, Status::Warn, "{id}: {:?}", c.evidence);
@@ -752,6 +708,361 @@ fn a_symlink_loop_under_pki_ends() {
         fx.root.join("etc/kubernetes/pki/etcd/loop"),
     )
     .unwrap();
-    let r = run(&NodeRoot::new(&fx.root).unwrap(), &[Target::Master]);
+    let r = run(
+        &NodeRoot::new(&fx.root).unwrap(),
+        &[Target::Master],
+        &Default::default(),
+    );
     assert_eq!(result(&r, "1.1.19").status, Status::Pass);
+}
+
+// ---------------------------------------------------------------------
+// Where components really read their settings from.
+
+fn run_on(root: &std::path::Path, targets: &[Target]) -> Report {
+    run(&NodeRoot::new(root).unwrap(), targets, &Default::default())
+}
+
+fn evidence_has(r: &Report, id: &str, needle: &str) -> bool {
+    result(r, id).evidence.iter().any(|e| e.contains(needle))
+}
+
+/// Replaces `from` with `to` in the fixture file `path` (relative to the
+/// root), which must contain it.
+fn edit(root: &std::path::Path, path: &str, from: &str, to: &str) {
+    let p = root.join(path);
+    let text = fs::read_to_string(&p).unwrap();
+    assert!(text.contains(from), "{path} lacks {from:?}");
+    fs::write(&p, text.replace(from, to)).unwrap();
+}
+
+const ETCD_MANIFEST: &str = "etc/kubernetes/manifests/etcd.yaml";
+
+#[test]
+fn etcd_reads_its_environment_when_the_flag_is_absent() {
+    let fx = build("hardened-controlplane");
+    edit(
+        &fx.root,
+        ETCD_MANIFEST,
+        "    - --client-cert-auth=true\n",
+        "",
+    );
+    edit(
+        &fx.root,
+        ETCD_MANIFEST,
+        "    command:\n",
+        "    env:\n    - name: ETCD_CLIENT_CERT_AUTH\n      value: \"true\"\n    - name: ETCD_PEER_AUTO_TLS\n      value: \"true\"\n    command:\n",
+    );
+    let r = run_on(&fx.root, &[Target::Etcd]);
+    assert_eq!(
+        result(&r, "2.2").status,
+        Status::Pass,
+        "{:?}",
+        result(&r, "2.2")
+    );
+    assert!(evidence_has(
+        &r,
+        "2.2",
+        "environment ETCD_CLIENT_CERT_AUTH=\"true\""
+    ));
+    assert_eq!(result(&r, "2.6").status, Status::Fail);
+    // The flag wins over the variable.
+    edit(
+        &fx.root,
+        ETCD_MANIFEST,
+        "    - --data-dir=/var/lib/etcd\n",
+        "    - --data-dir=/var/lib/etcd\n    - --peer-auto-tls=false\n",
+    );
+    let r = run_on(&fx.root, &[Target::Etcd]);
+    assert_eq!(
+        result(&r, "2.6").status,
+        Status::Pass,
+        "{:?}",
+        result(&r, "2.6")
+    );
+}
+
+#[test]
+fn an_etcd_config_file_replaces_flags_and_environment() {
+    let fx = build("hardened-controlplane");
+    // A running etcd (pid 4000) with a config file and flags it ignores.
+    let p = fx.root.join("proc/4000");
+    fs::create_dir_all(&p).unwrap();
+    fs::write(
+        p.join("cmdline"),
+        b"etcd\0--config-file=/etc/etcd/etcd.yaml\0--auto-tls=true\0",
+    )
+    .unwrap();
+    fs::write(p.join("environ"), b"ETCD_CLIENT_CERT_AUTH=false\0").unwrap();
+    fs::create_dir_all(fx.root.join("etc/etcd")).unwrap();
+    fs::write(
+        fx.root.join("etc/etcd/etcd.yaml"),
+        "data-dir: /var/lib/etcd\nclient-transport-security:\n  cert-file: /etc/etcd/server.crt\n  key-file: /etc/etcd/server.key\n  client-cert-auth: true\n  trusted-ca-file: /etc/kubernetes/pki/etcd/ca.crt\npeer-transport-security:\n  client-cert-auth: false\n",
+    )
+    .unwrap();
+    let r = run_on(&fx.root, &[Target::Etcd, Target::Master]);
+    for id in ["2.1", "2.2", "2.3"] {
+        assert_eq!(
+            result(&r, id).status,
+            Status::Pass,
+            "{id}: {:?}",
+            result(&r, id)
+        );
+    }
+    assert!(evidence_has(
+        &r,
+        "2.2",
+        "client-transport-security.client-cert-auth = \"true\" at line 5 of etcd config file /etc/etcd/etcd.yaml"
+    ));
+    assert!(evidence_has(
+        &r,
+        "2.3",
+        "--auto-tls=true is ignored because of the config file"
+    ));
+    // Peer TLS: no files, client auth off.
+    assert_eq!(result(&r, "2.4").status, Status::Fail);
+    assert_eq!(result(&r, "2.5").status, Status::Fail);
+    assert!(evidence_has(&r, "1.1.11", "data-dir = \"/var/lib/etcd\""));
+
+    // An unreadable config file: nothing can be decided.
+    fs::remove_file(fx.root.join("etc/etcd/etcd.yaml")).unwrap();
+    let r = run_on(&fx.root, &[Target::Etcd]);
+    assert_eq!(result(&r, "2.2").status, Status::Warn);
+    assert!(evidence_has(&r, "2.2", "cannot read /etc/etcd/etcd.yaml"));
+}
+
+#[test]
+fn scheduler_config_file_overrides_the_profiling_flag() {
+    let fx = build("hardened-controlplane");
+    edit(
+        &fx.root,
+        "etc/kubernetes/manifests/kube-scheduler.yaml",
+        "    - --profiling=false\n",
+        "    - --profiling=false\n    - --config=/etc/kubernetes/scheduler-config.yaml\n",
+    );
+    let cfg = fx.root.join("etc/kubernetes/scheduler-config.yaml");
+    fs::write(
+        &cfg,
+        "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nclientConnection:\n  kubeconfig: /etc/kubernetes/scheduler.conf\n",
+    )
+    .unwrap();
+    let r = run_on(&fx.root, &[Target::Master]);
+    assert_eq!(
+        result(&r, "1.4.1").status,
+        Status::Fail,
+        "{:?}",
+        result(&r, "1.4.1")
+    );
+    assert!(evidence_has(
+        &r,
+        "1.4.1",
+        "enableProfiling not set in /etc/kubernetes/scheduler-config.yaml"
+    ));
+    assert!(evidence_has(
+        &r,
+        "1.4.1",
+        "kube-scheduler default is \"true\""
+    ));
+    assert!(evidence_has(
+        &r,
+        "1.4.1",
+        "--profiling=false is ignored because of --config"
+    ));
+    // --bind-address is honoured with --config.
+    assert_eq!(result(&r, "1.4.2").status, Status::Pass);
+    fs::write(
+        &cfg,
+        "apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\nenableProfiling: false\n",
+    )
+    .unwrap();
+    let r = run_on(&fx.root, &[Target::Master]);
+    assert_eq!(
+        result(&r, "1.4.1").status,
+        Status::Pass,
+        "{:?}",
+        result(&r, "1.4.1")
+    );
+}
+
+#[test]
+fn manifest_checks_follow_the_kubelets_static_pod_path() {
+    let fx = build("hardened-controlplane");
+    let (old, new) = (
+        fx.root.join("etc/kubernetes/manifests"),
+        fx.root.join("etc/kubernetes/pods"),
+    );
+    fs::rename(&old, &new).unwrap();
+    fs::rename(
+        new.join("kube-apiserver.yaml"),
+        new.join("kube-apiserver.manifest"),
+    )
+    .unwrap();
+    // An editor's backup, hidden: the kubelet ignores it.
+    fs::write(
+        new.join(".kube-scheduler.yaml.swp"),
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: s\nspec:\n  containers:\n  - name: s\n    command: [kube-scheduler, --profiling=true]\n",
+    )
+    .unwrap();
+    edit(
+        &fx.root,
+        "var/lib/kubelet/config.yaml",
+        "staticPodPath: /etc/kubernetes/manifests",
+        "staticPodPath: /etc/kubernetes/pods",
+    );
+    let r = run_on(&fx.root, &[Target::Master]);
+    assert_eq!(
+        result(&r, "1.1.1").status,
+        Status::Pass,
+        "{:?}",
+        result(&r, "1.1.1")
+    );
+    assert!(evidence_has(
+        &r,
+        "1.1.1",
+        "/etc/kubernetes/pods/kube-apiserver.manifest is 0600"
+    ));
+    assert!(evidence_has(
+        &r,
+        "1.1.1",
+        "static pod directory /etc/kubernetes/pods (kubelet staticPodPath"
+    ));
+    assert_eq!(result(&r, "1.2.1").status, Status::Warn);
+    assert!(evidence_has(&r, "1.2.1", "kube-apiserver.manifest"));
+    assert_eq!(result(&r, "1.4.1").status, Status::Pass);
+    assert_eq!(r.discovery.manifest_dir, "/etc/kubernetes/pods");
+}
+
+#[test]
+fn a_control_plane_process_in_the_host_pid_namespace_wins_over_a_containers() {
+    let fx = build("hardened-controlplane");
+    let proc = |pid: u32, cmdline: &[u8], ns: &str| {
+        let d = fx.root.join(format!("proc/{pid}/ns"));
+        fs::create_dir_all(&d).unwrap();
+        if !cmdline.is_empty() {
+            fs::write(fx.root.join(format!("proc/{pid}/cmdline")), cmdline).unwrap();
+        }
+        std::os::unix::fs::symlink(ns, d.join("pid")).unwrap();
+    };
+    proc(1, b"", "pid:[4026531836]");
+    // A kind node's API server (lower pid) and the host's own.
+    proc(
+        100,
+        b"kube-apiserver\0--anonymous-auth=true\0",
+        "pid:[4026532999]",
+    );
+    proc(
+        200,
+        b"kube-apiserver\0--anonymous-auth=false\0",
+        "pid:[4026531836]",
+    );
+    let r = run_on(&fx.root, &[Target::Master]);
+    assert!(
+        evidence_has(&r, "1.2.1", "--anonymous-auth=false from /proc/200/cmdline"),
+        "{:?}",
+        result(&r, "1.2.1")
+    );
+}
+
+#[test]
+fn etcd_ca_unique_by_content_not_path() {
+    let fx = build("hardened-controlplane");
+    let r = run_on(&fx.root, &[Target::Etcd]);
+    assert!(evidence_has(&r, "2.7", "reading is PASS"));
+    assert!(evidence_has(&r, "2.7", "different"));
+    // The cluster CA copied under etcd's directory is the same CA.
+    fs::copy(
+        fx.root.join("etc/kubernetes/pki/ca.crt"),
+        fx.root.join("etc/kubernetes/pki/etcd/ca.crt"),
+    )
+    .unwrap();
+    let r = run_on(&fx.root, &[Target::Etcd]);
+    let c = result(&r, "2.7");
+    assert!(evidence_has(&r, "2.7", "reading is FAIL"), "{c:?}");
+    assert!(evidence_has(&r, "2.7", "same certificate"), "{c:?}");
+    assert!(!format!("{c:?}").contains("synthetic"));
+    // Unreadable: undecided, not a guess from the paths.
+    fs::remove_file(fx.root.join("etc/kubernetes/pki/etcd/ca.crt")).unwrap();
+    let r = run_on(&fx.root, &[Target::Etcd]);
+    assert!(evidence_has(&r, "2.7", "cannot be compared"));
+    assert!(!evidence_has(&r, "2.7", "reading is"));
+}
+
+#[test]
+fn structured_authorization_is_judged_from_its_file() {
+    let fx = build("hardened-controlplane");
+    let m = "etc/kubernetes/manifests/kube-apiserver.yaml";
+    edit(
+        &fx.root,
+        m,
+        "--authorization-mode=Node,RBAC",
+        "--authorization-config=/etc/kubernetes/authz.yaml",
+    );
+    let authz = fx.root.join("etc/kubernetes/authz.yaml");
+    fs::write(
+        &authz,
+        "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- type: Node\n  name: node\n- type: RBAC\n  name: rbac\n",
+    )
+    .unwrap();
+    let r = run_on(&fx.root, &[Target::Master]);
+    for id in ["1.2.6", "1.2.7", "1.2.8"] {
+        assert_eq!(
+            result(&r, id).status,
+            Status::Pass,
+            "{id}: {:?}",
+            result(&r, id)
+        );
+    }
+    assert!(evidence_has(
+        &r,
+        "1.2.7",
+        "authorizers in /etc/kubernetes/authz.yaml, in order: Node,RBAC"
+    ));
+    fs::write(
+        &authz,
+        "apiVersion: apiserver.config.k8s.io/v1\nkind: AuthorizationConfiguration\nauthorizers:\n- type: AlwaysAllow\n  name: all\n",
+    )
+    .unwrap();
+    let r = run_on(&fx.root, &[Target::Master]);
+    for id in ["1.2.6", "1.2.7", "1.2.8"] {
+        assert_eq!(result(&r, id).status, Status::Fail, "{id}");
+    }
+    // Both flags: kube-apiserver refuses to start, and the evidence says so.
+    edit(
+        &fx.root,
+        m,
+        "--authorization-config=/etc/kubernetes/authz.yaml",
+        "--authorization-config=/etc/kubernetes/authz.yaml\n    - --authorization-mode=Node,RBAC",
+    );
+    let r = run_on(&fx.root, &[Target::Master]);
+    assert!(evidence_has(&r, "1.2.6", "does not start"));
+}
+
+#[test]
+fn encryption_provider_notes() {
+    let fx = build("hardened-controlplane");
+    let r = run_on(&fx.root, &[Target::Master]);
+    assert!(evidence_has(
+        &r,
+        "1.2.28",
+        "aescbc is accepted by the benchmark but not recommended"
+    ));
+    let enc = fx.root.join("etc/kubernetes/encryption.yaml");
+    let cfg = |kms: &str| {
+        format!(
+            "apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n- resources: ['*.apps']\n  providers:\n  - identity: {{}}\n- resources: ['*.']\n  providers:\n  - kms:\n      {kms}name: vault\n      endpoint: unix:///run/kms.sock\n  - identity: {{}}\n"
+        )
+    };
+    fs::write(&enc, cfg("")).unwrap();
+    let r = run_on(&fx.root, &[Target::Master]);
+    let c = result(&r, "1.2.28");
+    assert!(evidence_has(&r, "1.2.28", "is kms"), "{c:?}");
+    assert!(
+        evidence_has(&r, "1.2.28", "kms apiVersion v1 is deprecated"),
+        "{c:?}"
+    );
+    assert!(evidence_has(&r, "1.2.28", "reading is PASS"));
+    fs::write(&enc, cfg("apiVersion: v2\n      ")).unwrap();
+    let r = run_on(&fx.root, &[Target::Master]);
+    assert!(!evidence_has(&r, "1.2.28", "deprecated"));
+    assert!(evidence_has(&r, "1.2.28", "reading is PASS"));
 }

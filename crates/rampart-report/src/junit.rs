@@ -24,14 +24,14 @@ pub fn render(report: &Report, w: &mut dyn std::io::Write) -> std::io::Result<()
                     let mut st = TestCaseStatus::non_success(NonSuccessKind::Failure);
                     st.set_message(f.message.clone());
                     st.set_type(f.severity.as_str());
+                    // Line 0: the finding is about the whole file.
+                    let at = match f.location.start.line {
+                        0 => f.location.file.to_string(),
+                        line => format!("{}:{line}:{}", f.location.file, f.location.start.col),
+                    };
                     st.set_description(format!(
-                        "{}:{}:{} {}\n{}\n\n{}",
-                        f.location.file,
-                        f.location.start.line,
-                        f.location.start.col,
-                        f.location.pointer,
-                        f.message,
-                        rule.remediation
+                        "{at} {}\n{}\n\n{}",
+                        f.location.pointer, f.message, rule.remediation
                     ));
                     st
                 }

@@ -218,9 +218,17 @@ fn location(f: &Finding) -> Location<'_> {
     let loc = &f.location;
     // Helm renders templates into a stream whose lines do not map back to
     // the template, so such results name the template without a region.
+    // Line 0 (lines count from 1) means the finding names a whole file,
+    // as node checks of a file's mode or owner do: no region either.
     let physical = match (&loc.helm_source, &*loc.file) {
         (Some(h), "<stdin>") => Physical {
             artifact_location: Artifact { uri: uri(h) },
+            region: None,
+        },
+        _ if loc.start.line == 0 => Physical {
+            artifact_location: Artifact {
+                uri: uri(&loc.file),
+            },
             region: None,
         },
         _ => Physical {

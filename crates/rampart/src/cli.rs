@@ -90,22 +90,33 @@ const NODE_EXAMPLES: &str = "Examples:
   rampart node                               on the node itself (reads /proc and /etc; run as root)
   rampart node --root /host                  from a privileged pod with the node's / mounted at /host
   rampart node --targets master,etcd,node -o json   a control-plane node
+  rampart node --platform eks -o sarif       an EKS worker, as SARIF for code scanning
+  rampart node --record-baseline node.json   record hashes of the node's Kubernetes files
+  rampart node --baseline node.json          ... and later report what changed (check host.4)
 
 Checks CIS Kubernetes Benchmark v1.12: `node` is section 4 (kubelet and kube-proxy files and
 settings: the kubelet's effective configuration, from the file --config names wherever it is, flags
 over it, then Kubernetes defaults); `master` is section 1 (control-plane file permissions, API server,
-controller manager and scheduler flags); `etcd` is section 2. Each result says where the value came
-from (process, static pod manifest, file and line, or default). Section 5 (policies) is
-`rampart scan --framework cis` on manifests or --cluster.
+controller manager and scheduler flags); `etcd` is section 2; `controlplane` is section 3 (authentication
+mechanisms for users, the audit policy evaluated rule by rule). Each result says where the value came
+from (process, static pod manifest, file and line, or default). `policies` lists section 5, which
+the cluster decides: each control names the rules `rampart scan --cluster --framework cis` checks it
+with. On a managed platform (EKS, GKE, AKS; detected from the root unless --platform says) the
+provider operates the control plane: `master`, `etcd` and `controlplane` checks are not
+applicable. `host` (not CIS Kubernetes; worded after the CIS distribution benchmarks) checks the SSH
+daemon's effective configuration (host.1-host.3).
 
-Exit codes: 0 no automated check failed · 1 an automated check failed · 2 usage error or unreadable root";
+Exit codes: 0 no automated check failed · 1 an automated check failed · 2 usage error, unreadable root
+or unreadable baseline";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum NodeTarget {
     Master,
     Node,
     Etcd,
+    Controlplane,
     Policies,
+    Host,
 }
 
 #[derive(Args)]
@@ -117,10 +128,36 @@ pub struct NodeArgs {
     #[arg(long, value_name = "NAME", default_value = "cis-1.12", value_parser = ["cis-1.12", "cis-2.0"])]
     pub benchmark: String,
     /// Which parts of the benchmark to run.
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "node")]
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "node,host")]
     pub targets: Vec<NodeTarget>,
-    #[arg(short, long, value_enum, default_value_t = ListFormat::Text)]
-    pub output: ListFormat,
+    /// Who runs the control plane: detected from the root (auto), or given.
+    #[arg(long, value_enum, default_value_t = PlatformArg::Auto)]
+    pub platform: PlatformArg,
+    /// Report format; sarif and junit are the renderers `scan` uses.
+    #[arg(short, long, value_enum, default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+    /// Record a file-integrity baseline of the node's Kubernetes files (SHA-256, mode, owner; never
+    /// contents) to FILE, written with mode 0600, and exit without running checks.
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub record_baseline: Option<PathBuf>,
+    /// Compare the node's Kubernetes files with a baseline from --record-baseline: check host.4
+    /// fails when any was added, removed or changed.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PlatformArg {
+    /// Detect from the node root (EKS, GKE, AKS markers), else self-managed.
+    Auto,
+    /// The cluster's owner runs the control plane (kubeadm, kops, ...): every check applies.
+    SelfManaged,
+    /// Amazon EKS: control plane, etcd and section 3 checks are not applicable.
+    Eks,
+    /// Google GKE: as eks.
+    Gke,
+    /// Azure AKS: as eks.
+    Aks,
 }
 
 #[derive(Args)]

@@ -230,6 +230,9 @@ pub fn run_with(
 
     let mut diagnostics = inventory.diagnostics.clone();
     diagnostics.append(&mut outcome.diagnostics);
+    diagnostics.extend(engine::unknown_exemptions(&inventory, &|id| {
+        rampart_rules::find(id).is_some()
+    }));
     if active
         .iter()
         .any(|a| a.rule.meta.category == rampart_core::Category::Lifecycle)
