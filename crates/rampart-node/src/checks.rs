@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::discover::{Component, Discovery, Instance};
 use crate::flags::{duration_is_zero, parse_bool};
-use crate::kubelet::{ConfigFileChoice, KubeletConfig, Source};
+use crate::kubelet::{ConfigFileChoice, KubeletConfig, Setting, Source};
 use crate::root::{FileStat, NodeRoot, absolute};
 
 /// Whether the benchmark scores a check automatically.
@@ -47,13 +47,36 @@ pub struct CheckResult {
     pub evidence: Vec<String>,
     pub rationale: &'static str,
     pub remediation: &'static str,
+    /// The node file the verdict is about (a judged file, or where the
+    /// deciding value is set), for reports that point at files (SARIF).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<FileAt>,
 }
 
-/// What a check function returns: a verdict and its evidence.
+/// A file on the node, and a line in it when known.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FileAt {
+    pub path: String,
+    /// 1-based; 0 when the whole file is meant.
+    pub line: u32,
+}
+
+impl FileAt {
+    pub fn file(path: impl Into<String>) -> FileAt {
+        FileAt {
+            path: path.into(),
+            line: 0,
+        }
+    }
+}
+
+/// What a check function returns: a verdict, its evidence, and the file
+/// it is about when one decides it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Outcome {
     pub verdict: Verdict,
     pub evidence: Vec<String>,
+    pub location: Option<FileAt>,
 }
 
 /// A check function's judgement, before the Manual → Warn policy.
@@ -67,7 +90,16 @@ pub enum Verdict {
 
 impl Outcome {
     pub(crate) fn new(verdict: Verdict, evidence: Vec<String>) -> Outcome {
-        Outcome { verdict, evidence }
+        Outcome {
+            verdict,
+            evidence,
+            location: None,
+        }
+    }
+    /// The same outcome, about `at`.
+    pub(crate) fn at(mut self, at: Option<FileAt>) -> Outcome {
+        self.location = at;
+        self
     }
     pub(crate) fn na(why: impl Into<String>) -> Outcome {
         Outcome::new(Verdict::NotApplicable, vec![why.into()])
@@ -109,6 +141,7 @@ impl CheckDef {
         let Outcome {
             verdict,
             mut evidence,
+            location,
         } = (self.eval)(facts);
         let status = match (verdict, self.assessment) {
             (Verdict::NotApplicable, _) => Status::NotApplicable,
@@ -123,6 +156,16 @@ impl CheckDef {
                 Status::Warn
             }
         };
+        self.result(status, evidence, location)
+    }
+
+    /// This check's result with `status`.
+    pub fn result(
+        &self,
+        status: Status,
+        evidence: Vec<String>,
+        location: Option<FileAt>,
+    ) -> CheckResult {
         CheckResult {
             id: self.id,
             title: self.title,
@@ -131,6 +174,7 @@ impl CheckDef {
             evidence,
             rationale: self.rationale,
             remediation: self.remediation,
+            location,
         }
     }
 }
@@ -149,7 +193,7 @@ pub fn mode_at_most(stat: &FileStat, max: u32) -> Outcome {
             stat.mode
         ));
     }
-    Outcome::judge(extra == 0, ev)
+    Outcome::judge(extra == 0, ev).at(Some(FileAt::file(&stat.path)))
 }
 
 /// Passes when the owner and group are named `root` in the node's own
@@ -167,6 +211,7 @@ pub fn owned_by_root(stat: &FileStat) -> Outcome {
             stat.path, stat.user, stat.group, stat.uid, stat.gid
         )],
     )
+    .at(Some(FileAt::file(&stat.path)))
 }
 
 /// Applies `test` to every file in `paths` (all must pass); missing files
@@ -178,10 +223,17 @@ pub(crate) fn files_check(
 ) -> Outcome {
     let mut evidence = Vec::new();
     let mut verdict = None;
+    let mut location = None;
     for p in paths {
         match root.stat(p) {
             Ok(st) => {
                 let o = test(&st);
+                // The first failing file, else the first file judged.
+                if location.is_none()
+                    || o.verdict == Verdict::Fail && verdict != Some(Verdict::Fail)
+                {
+                    location = o.location;
+                }
                 verdict = Some(match (verdict, o.verdict) {
                     (_, Verdict::Fail) | (Some(Verdict::Fail), _) => Verdict::Fail,
                     (Some(Verdict::Undecided), _) => Verdict::Undecided,
@@ -197,7 +249,7 @@ pub(crate) fn files_check(
         }
     }
     match verdict {
-        Some(v) => Outcome::new(v, evidence),
+        Some(v) => Outcome::new(v, evidence).at(location),
         None => Outcome::na(format!("not found: {}", paths.join(", "))),
     }
 }
@@ -364,12 +416,31 @@ fn setting(f: &Facts, key: &str, ok: &dyn Fn(Option<&str>) -> Option<bool>) -> O
     };
     let s = k.get(key);
     let ev = vec![format!("{key} = {}", s.describe())];
+    let at = setting_at(f, k, s);
     if let (Source::Default { .. }, Some(err)) = (&s.source, &k.config_error) {
-        return Outcome::new(Verdict::Undecided, vec![ev[0].clone(), err.clone()]);
+        return Outcome::new(Verdict::Undecided, vec![ev[0].clone(), err.clone()]).at(at);
     }
     match ok(s.value.as_deref()) {
-        Some(b) => Outcome::judge(b, ev),
-        None => Outcome::new(Verdict::Undecided, ev),
+        Some(b) => Outcome::judge(b, ev).at(at),
+        None => Outcome::new(Verdict::Undecided, ev).at(at),
+    }
+}
+
+/// Where a kubelet setting is changed: the config line that sets it, the
+/// command line for a flag, else (a default) the config file it belongs
+/// in, or the command line when there is none.
+fn setting_at(f: &Facts, k: &KubeletConfig, s: &Setting) -> Option<FileAt> {
+    let cmdline = || {
+        f.instance(Component::Kubelet)
+            .map(|i| FileAt::file(i.origin.file()))
+    };
+    match &s.source {
+        Source::File { path, line } => Some(FileAt {
+            path: path.clone(),
+            line: *line,
+        }),
+        Source::Flag { .. } => cmdline(),
+        Source::Default { .. } => k.config_file.as_ref().map(FileAt::file).or_else(cmdline),
     }
 }
 
@@ -416,7 +487,7 @@ fn check_4_2_11(f: &Facts) -> Outcome {
             true
         }
     };
-    Outcome::judge(gate_on && bootstrap.as_bool() == Some(true), ev)
+    Outcome::judge(gate_on && bootstrap.as_bool() == Some(true), ev).at(setting_at(f, k, bootstrap))
 }
 
 fn check_4_2_12(f: &Facts) -> Outcome {
@@ -426,10 +497,11 @@ fn check_4_2_12(f: &Facts) -> Outcome {
     };
     let s = k.get("tlsCipherSuites");
     let mut ev = vec![format!("tlsCipherSuites = {}", s.describe())];
+    let at = setting_at(f, k, s);
     match &s.value {
         None => {
             ev.push("no list: Go's default suites are used, which include CBC-mode suites".into());
-            Outcome::judge(false, ev)
+            Outcome::judge(false, ev).at(at)
         }
         Some(list) => {
             let weak: Vec<&str> = list
@@ -439,7 +511,7 @@ fn check_4_2_12(f: &Facts) -> Outcome {
             if !weak.is_empty() {
                 ev.push(format!("not on the strong list: {}", weak.join(", ")));
             }
-            Outcome::judge(weak.is_empty(), ev)
+            Outcome::judge(weak.is_empty(), ev).at(at)
         }
     }
 }
@@ -458,7 +530,8 @@ fn check_4_2_7(f: &Facts) -> Outcome {
         Some(s) => Outcome::judge(
             false,
             vec![format!("--hostname-override = {}", s.describe())],
-        ),
+        )
+        .at(setting_at(f, k, s)),
         None => Outcome::judge(true, vec!["--hostname-override is not set".into()]),
     }
 }
@@ -477,7 +550,13 @@ fn check_4_2_9(f: &Facts) -> Outcome {
         format!("serverTLSBootstrap = {}", bootstrap.describe()),
     ];
     let ok = (cert.value.is_some() && key.value.is_some()) || bootstrap.as_bool() == Some(true);
-    Outcome::judge(ok, ev)
+    // Where the deciding value lives: the certificate, else bootstrapping.
+    let decided_by = if cert.value.is_some() {
+        cert
+    } else {
+        bootstrap
+    };
+    Outcome::judge(ok, ev).at(setting_at(f, k, decided_by))
 }
 
 fn check_4_3_1(f: &Facts) -> Outcome {
@@ -487,7 +566,8 @@ fn check_4_3_1(f: &Facts) -> Outcome {
     let flag = proxy.args.last("metrics-bind-address");
     let mut evidence = Vec::new();
     // kube-proxy ignores --metrics-bind-address when --config is given.
-    let (value, from) = match proxy.args.get("config").filter(|p| !p.is_empty()) {
+    let cmdline = FileAt::file(proxy.origin.file());
+    let (value, from, at) = match proxy.args.get("config").filter(|p| !p.is_empty()) {
         Some(cfg) => {
             let cfg = absolute(cfg);
             if let Some(flag) = flag {
@@ -497,10 +577,18 @@ fn check_4_3_1(f: &Facts) -> Outcome {
                 ));
             }
             match proxy_config_field(f.root, &cfg, &["metricsBindAddress"]) {
-                Ok(Some((v, line))) => (v, format!("{cfg}:{line}")),
+                Ok(Some((v, line))) => (
+                    v,
+                    format!("{cfg}:{line}"),
+                    FileAt {
+                        path: cfg.clone(),
+                        line,
+                    },
+                ),
                 Ok(None) => (
                     DEFAULT_PROXY_METRICS.to_string(),
                     format!("default (not set in {cfg})"),
+                    FileAt::file(&cfg),
                 ),
                 Err(e) => {
                     return Outcome::undecided(format!(
@@ -514,10 +602,12 @@ fn check_4_3_1(f: &Facts) -> Outcome {
             Some(flag) => (
                 flag.value.clone(),
                 format!("flag {} ({})", flag.raw, proxy.origin),
+                cmdline,
             ),
             None => (
                 DEFAULT_PROXY_METRICS.to_string(),
                 "default (kube-proxy flag default)".to_string(),
+                cmdline,
             ),
         },
     };
@@ -529,7 +619,7 @@ fn check_4_3_1(f: &Facts) -> Outcome {
     // An empty address disables the metrics server.
     let ok = value.is_empty() || matches!(host, "127.0.0.1" | "localhost" | "::1");
     evidence.insert(0, format!("metricsBindAddress {value:?} from {from}"));
-    Outcome::judge(ok, evidence)
+    Outcome::judge(ok, evidence).at(Some(at))
 }
 
 /// kube-proxy's default metrics address (flag and config file alike).

@@ -72,6 +72,16 @@ pub enum Origin {
     SystemdUnit { path: String },
 }
 
+impl Origin {
+    /// The file holding the command line.
+    pub fn file(&self) -> String {
+        match self {
+            Origin::Process { pid } => format!("/proc/{pid}/cmdline"),
+            Origin::Manifest { path, .. } | Origin::SystemdUnit { path } => path.clone(),
+        }
+    }
+}
+
 impl std::fmt::Display for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

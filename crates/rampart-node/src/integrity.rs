@@ -16,8 +16,8 @@
 //!   manifests, PKI; not `/etc/kubernetes/tmp`, where kubeadm leaves
 //!   timestamped backups, nor `*.log` files), `/etc/cni/net.d/**`,
 //!   `/var/lib/kubelet/config.yaml`, `/var/lib/kubelet/pki/**`, the
-//!   kubelet's config file, its drop-ins and its kubeconfig wherever they
-//!   are, and the kubelet's systemd unit and drop-ins in every unit
+//!   kubelet's config file, its drop-ins, its kubeconfig and its static
+//!   pod directory (`staticPodPath`) wherever they are, and the kubelet's systemd unit and drop-ins in every unit
 //!   directory.
 //!
 //! Each entry has the type, mode, owner (ids and names), and for regular
@@ -173,6 +173,8 @@ fn roots(
             _ => {}
         }
     }
+    // The static pod directory the kubelet really reads, wherever it is.
+    out.push(discovery.manifest_dir.clone());
     if let Some(k) = kubelet {
         out.extend(k.config_file.iter().cloned());
         out.extend(k.drop_in_files.iter().cloned());
@@ -512,6 +514,8 @@ pub fn compare(
         evidence,
         rationale: "A changed Kubernetes binary, configuration file, static pod manifest or certificate that nobody planned is a sign of tampering (or of drift that the other checks judged at a different moment).",
         remediation: "Find out who changed each listed file and why; restore it from a trusted source, or, for an intended change (upgrade, certificate rotation), record a new baseline with `rampart node --record-baseline FILE`.",
+        // Many files: the evidence lists each.
+        location: None,
     }
 }
 

@@ -13,7 +13,7 @@ use rampart_core::yaml::{Limits, parse_document};
 use rampart_core::{Node, Value};
 use sha2::{Digest, Sha256};
 
-use crate::checks::{Assessment, CheckDef, Facts, Outcome, STRONG_CIPHERS, Verdict};
+use crate::checks::{Assessment, CheckDef, Facts, FileAt, Outcome, STRONG_CIPHERS, Verdict};
 use crate::checks::{files_check, mode_at_most, owned_by_root, read_objects};
 use crate::discover::{Component, Instance};
 use crate::flags::parse_bool;
@@ -315,6 +315,7 @@ fn flag(
         Some(b) => Outcome::judge(b, ev),
         None => Outcome::new(Verdict::Undecided, ev),
     }
+    .at(Some(FileAt::file(i.origin.file())))
 }
 
 /// Every flag in `names` must be set to a non-empty value.
@@ -333,7 +334,7 @@ fn all_set(f: &Facts, c: Component, names: &[&str]) -> Outcome {
         ok &= e.value.as_deref().is_some_and(|v| !v.is_empty());
         ev.push(e.from);
     }
-    Outcome::judge(ok, ev)
+    Outcome::judge(ok, ev).at(Some(FileAt::file(i.origin.file())))
 }
 
 /// Judges the API server's authorizer chain with `ok`: the `type`s of

@@ -78,18 +78,14 @@ impl PlatformChoice {
         if !(self.platform.is_managed() && provider_operated(target)) {
             return def.run(facts);
         }
-        CheckResult {
-            id: def.id,
-            title: def.title,
-            assessment: def.assessment,
-            status: Status::NotApplicable,
-            evidence: vec![format!(
+        def.result(
+            Status::NotApplicable,
+            vec![format!(
                 "managed control plane ({}): the provider operates it",
                 self.platform.name()
             )],
-            rationale: def.rationale,
-            remediation: def.remediation,
-        }
+            None,
+        )
     }
 }
 

@@ -222,6 +222,8 @@ pub fn results(rules: &RuleMap) -> Vec<CheckResult> {
             evidence: vec![evidence(rules.get(c.id).map(Vec::as_slice).unwrap_or(&[]))],
             rationale: c.rationale,
             remediation: REMEDIATION,
+            // Decided by the cluster's objects, not a node file.
+            location: None,
         })
         .collect()
 }

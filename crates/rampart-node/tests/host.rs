@@ -6,30 +6,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
 use rampart_node::integrity::{self, Baseline};
-use rampart_node::{CheckResult, NodeRoot, Report, Status, Target, run};
 
-/// Copies fixture `name`'s tree into a temporary directory (the SSH
-/// checks read contents only, so modes and owners are left as they come).
-fn build(name: &str) -> tempfile::TempDir {
-    fn copy(from: &Path, to: &Path) {
-        fs::create_dir_all(to).unwrap();
-        for e in fs::read_dir(from).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_dir() {
-                copy(&e.path(), &to.join(e.file_name()));
-            } else {
-                fs::copy(e.path(), to.join(e.file_name())).unwrap();
-            }
-        }
-    }
-    let dir = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-        .join("root");
-    copy(&src, dir.path());
-    dir
-}
+mod support;
+use rampart_node::{CheckResult, NodeRoot, Report, Status, Target, run};
 
 fn host_report(dir: &Path) -> Report {
     run(
@@ -45,8 +24,8 @@ fn result<'a>(r: &'a Report, id: &str) -> &'a CheckResult {
 
 #[test]
 fn hardened_sshd_passes() {
-    let dir = build("ssh-hardened");
-    let r = host_report(dir.path());
+    let fx = support::build("ssh-hardened");
+    let r = host_report(&fx.root);
     let ids: Vec<&str> = r.results.iter().map(|c| c.id).collect();
     assert_eq!(ids, ["host.1", "host.2", "host.3"]);
     for c in &r.results {
@@ -66,8 +45,8 @@ fn hardened_sshd_passes() {
 
 #[test]
 fn weak_sshd_fails_for_the_right_reasons() {
-    let dir = build("ssh-weak");
-    let r = host_report(dir.path());
+    let fx = support::build("ssh-weak");
+    let r = host_report(&fx.root);
     let h1 = result(&r, "host.1");
     assert_eq!(h1.status, Status::Fail);
     assert_eq!(

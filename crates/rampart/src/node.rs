@@ -212,7 +212,12 @@ fn as_findings(results: &[CheckResult], node: &Arc<ObjectRef>) -> (Vec<RuleMeta>
             Status::Warn => Severity::Info,
             Status::Pass | Status::NotApplicable => continue,
         };
-        let (file, line) = judged_file(&r.evidence).unwrap_or(("/", 0));
+        // A check about no one file (say, a flag's default) points at the
+        // node's root, line 0: the whole node.
+        let (file, line) = r
+            .location
+            .as_ref()
+            .map_or(("/", 0), |l| (l.path.as_str(), l.line));
         let at = Pos { line, col: 1 };
         findings.push(Finding {
             rule: r.id.into(),
@@ -235,44 +240,6 @@ fn as_findings(results: &[CheckResult], node: &Arc<ObjectRef>) -> (Vec<RuleMeta>
         });
     }
     (rules, findings)
-}
-
-/// The node file a result is about, as its evidence names it, with its
-/// line when the evidence gives one (`0`: the whole file).
-///
-/// A file whose mode or owner was judged (`PATH is -rw-...`, `PATH is owned
-/// by ...`) comes first; else the first path a value came from (`... from
-/// PATH:LINE`, `flag --x=PATH`, `(PATH (container ...))`). Quoted words are
-/// values, not where they were set (`clientCAFile "/etc/ca.crt" from
-/// /var/lib/kubelet/config.yaml:9` is about the config file), and skipped.
-fn judged_file(evidence: &[String]) -> Option<(&str, u32)> {
-    let stat = evidence.iter().find_map(|e| {
-        let (path, rest) = e.split_once(' ')?;
-        (path.starts_with('/') && rest.starts_with("is ")).then_some((path, 0))
-    });
-    stat.or_else(|| {
-        evidence
-            .iter()
-            .flat_map(|e| e.split_whitespace())
-            .filter(|w| !w.starts_with('"'))
-            .find_map(|w| {
-                let w = w
-                    .rsplit_once("=/")
-                    .map_or(w, |(_, p)| &w[w.len() - p.len() - 1..]);
-                let w = w
-                    .trim_start_matches('(')
-                    .trim_end_matches([')', ',', ';', ':']);
-                if !w.starts_with('/') {
-                    return None;
-                }
-                match w.rsplit_once(':') {
-                    Some((p, l)) if l.bytes().all(|b| b.is_ascii_digit()) && !l.is_empty() => {
-                        Some((p, l.parse().unwrap_or(0)))
-                    }
-                    _ => Some((w, 0)),
-                }
-            })
-    })
 }
 
 /// `--record-baseline FILE`: records the node's Kubernetes files and says
@@ -305,40 +272,6 @@ mod tests {
     }
 
     #[test]
-    fn a_judged_file_comes_before_where_its_path_was_set() {
-        let e = ev(&[
-            "clientCAFile \"/etc/kubernetes/pki/ca.crt\" from /var/lib/kubelet/config.yaml:9",
-            "/etc/kubernetes/pki/ca.crt is -rw-rw-rw- (0666)",
-        ]);
-        assert_eq!(judged_file(&e), Some(("/etc/kubernetes/pki/ca.crt", 0)));
-    }
-
-    #[test]
-    fn a_setting_points_at_its_file_and_line_not_its_quoted_value() {
-        let e = ev(&[
-            "authentication.x509.clientCAFile = \"/etc/ca.crt\" from /var/lib/kubelet/config.yaml:12",
-        ]);
-        assert_eq!(judged_file(&e), Some(("/var/lib/kubelet/config.yaml", 12)));
-        let e = ev(&[
-            "kubelet --kubeconfig from flag --kubeconfig=/etc/kubernetes/kubelet.conf (/proc/1/cmdline)",
-        ]);
-        assert_eq!(judged_file(&e), Some(("/etc/kubernetes/kubelet.conf", 0)));
-        let e = ev(&[
-            "--profiling not set in /etc/kubernetes/manifests/kube-apiserver.yaml (container kube-apiserver); kube-apiserver default is \"true\"",
-        ]);
-        assert_eq!(
-            judged_file(&e),
-            Some(("/etc/kubernetes/manifests/kube-apiserver.yaml", 0))
-        );
-    }
-
-    #[test]
-    fn defaults_name_no_file() {
-        let e = ev(&["rotateCertificates = \"false\" from kubelet.config.k8s.io/v1beta1 default"]);
-        assert_eq!(judged_file(&e), None);
-    }
-
-    #[test]
     fn fail_is_high_warn_is_info_and_not_applicable_is_left_out() {
         let result = |id, status, assessment| CheckResult {
             id,
@@ -348,6 +281,9 @@ mod tests {
             evidence: ev(&["/etc/kubernetes/kubelet.conf is -rw-r--r-- (0644)"]),
             rationale: "r",
             remediation: "m",
+            location: Some(rampart_node::checks::FileAt::file(
+                "/etc/kubernetes/kubelet.conf",
+            )),
         };
         let node = Arc::new(ObjectRef {
             api_version: "v1".into(),
