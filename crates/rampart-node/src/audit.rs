@@ -21,6 +21,7 @@
 
 use rampart_core::{Node, Value};
 
+use crate::Benchmark;
 use crate::root::NodeRoot;
 
 /// How much of a request the audit log records, least first.
@@ -355,7 +356,10 @@ fn parse_rule(n: &Node, at: &str) -> Result<Rule, String> {
         line: n.start.line,
     };
     for u in &rule.non_resource_urls {
-        if u != "*" && (!u.starts_with('/') || u[..u.len() - 1].contains('*')) {
+        // The API server checks every character but the last for '*' (a
+        // trailing '*' is the prefix wildcard); stripping that one '*'
+        // is the same test without byte-slicing into a multi-byte char.
+        if u != "*" && (!u.starts_with('/') || u.strip_suffix('*').unwrap_or(u).contains('*')) {
             return Err(format!(
                 "{at}.nonResourceURLs: {u:?} must be \"*\" or begin with '/' and have '*' only as its last character"
             ));
@@ -457,6 +461,9 @@ pub enum Concern {
     RbacChangesLogged,
     /// An arbitrary request is logged (a catch-all rule).
     CatchAll,
+    /// CertificateSigningRequests (and their approval) and ServiceAccount
+    /// token requests are logged; CIS v2.0.1 only.
+    CsrAndTokensLogged,
 }
 
 impl Concern {
@@ -469,6 +476,9 @@ impl Concern {
             Concern::PodExecLogged => "pods/exec, pods/attach and pods/portforward are logged",
             Concern::RbacChangesLogged => "changes to RBAC roles and bindings are logged",
             Concern::CatchAll => "an arbitrary request is logged (catch-all)",
+            Concern::CsrAndTokensLogged => {
+                "certificatesigningrequests (with /approval) and serviceaccounts/token requests are logged (cis-2.0)"
+            }
         }
     }
 }
@@ -776,14 +786,50 @@ const fn rbac(resource: &'static str, namespaced: bool) -> Res {
     }
 }
 
-/// Judges `policy` on every [`Concern`].
-pub fn evaluate(policy: &Policy) -> Vec<Judgement> {
-    vec![
+/// What CIS v2.0.1 adds to 3.2.2's coverage list: certificate signing
+/// requests, their approval, and ServiceAccount TokenRequests.
+const CSR_AND_TOKENS: &[Res] = &[
+    Res {
+        group: "certificates.k8s.io",
+        resource: "certificatesigningrequests",
+        subresource: "",
+        namespaced: false,
+        verbs: &["create", "update", "patch", "delete"],
+        long_running: false,
+        secret_in_request: &[],
+    },
+    Res {
+        group: "certificates.k8s.io",
+        resource: "certificatesigningrequests",
+        subresource: "approval",
+        namespaced: false,
+        verbs: &["update", "patch"],
+        long_running: false,
+        secret_in_request: &[],
+    },
+    Res {
+        group: "",
+        resource: "serviceaccounts",
+        subresource: "token",
+        namespaced: true,
+        verbs: &["create"],
+        long_running: false,
+        secret_in_request: &[],
+    },
+];
+
+/// Judges `policy` on every [`Concern`] `benchmark` asks for.
+pub fn evaluate(policy: &Policy, benchmark: Benchmark) -> Vec<Judgement> {
+    let mut out = vec![
         no_secret_bodies(policy),
         covered(policy, Concern::PodExecLogged, POD_STREAMS),
         covered(policy, Concern::RbacChangesLogged, RBAC),
         catch_all(policy),
-    ]
+    ];
+    if benchmark == Benchmark::Cis2_0 {
+        out.push(covered(policy, Concern::CsrAndTokensLogged, CSR_AND_TOKENS));
+    }
+    out
 }
 
 fn no_secret_bodies(policy: &Policy) -> Judgement {
@@ -1162,6 +1208,17 @@ mod tests {
         assert!(bad("- level: None\n  omitStages: [Done]\n").contains("not an audit stage"));
         assert!(bad("- level: None\n  nonResourceURLs: [healthz]\n").contains("begin with '/'"));
         assert!(bad("- level: None\n  nonResourceURLs: [\"/a*b\"]\n").contains("last character"));
+        // Non-ASCII paths: a multi-byte last character must not be sliced.
+        let ok = |body: &str| {
+            policy(&format!(
+                "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n{body}"
+            ))
+            .is_ok()
+        };
+        assert!(ok(
+            "- level: None\n  nonResourceURLs: [\"/é\", \"/é*\", \"/\"]\n"
+        ));
+        assert!(bad("- level: None\n  nonResourceURLs: [\"/é*é\"]\n").contains("last character"));
         assert!(
             bad("- level: None\n  namespaces: [a]\n  nonResourceURLs: [/x]\n").contains("both")
         );
@@ -1204,13 +1261,50 @@ mod tests {
 ";
 
     fn judged(p: &Policy) -> Vec<(Concern, bool)> {
-        evaluate(p).into_iter().map(|j| (j.concern, j.ok)).collect()
+        evaluate(p, Benchmark::Cis1_12)
+            .into_iter()
+            .map(|j| (j.concern, j.ok))
+            .collect()
+    }
+
+    #[test]
+    fn cis_2_0_also_asks_for_csrs_and_token_requests() {
+        let p = rules(DOCS_POLICY);
+        let j = evaluate(&p, Benchmark::Cis2_0);
+        assert_eq!(j.len(), 5);
+        assert!(j.iter().all(|j| j.ok), "{j:?}");
+        // CSR approvals dropped: 1.12 does not ask, 2.0 does.
+        let quiet = rules(
+            "- level: None\n  resources: [{group: certificates.k8s.io, resources: [certificatesigningrequests/approval]}]\n- level: Metadata\n",
+        );
+        assert!(
+            evaluate(&quiet, Benchmark::Cis1_12)
+                .iter()
+                .all(|j| j.concern != Concern::CsrAndTokensLogged)
+        );
+        let j = evaluate(&quiet, Benchmark::Cis2_0);
+        let csr = j
+            .iter()
+            .find(|j| j.concern == Concern::CsrAndTokensLogged)
+            .unwrap();
+        assert!(!csr.ok, "{csr:?}");
+        assert!(
+            csr.evidence.iter().any(|e| e
+                .contains("certificatesigningrequests/approval (certificates.k8s.io)")
+                && e.contains("not logged")),
+            "{csr:?}"
+        );
+        // serviceaccounts/token dropped.
+        let quiet = rules(
+            "- level: None\n  resources: [{group: \"\", resources: [serviceaccounts/token]}]\n- level: Metadata\n",
+        );
+        assert!(!evaluate(&quiet, Benchmark::Cis2_0)[4].ok);
     }
 
     #[test]
     fn docs_policy_meets_every_concern() {
         let p = rules(DOCS_POLICY);
-        let j = evaluate(&p);
+        let j = evaluate(&p, Benchmark::Cis1_12);
         assert!(j.iter().all(|j| j.ok), "{j:?}");
         assert!(
             j[0].evidence[0].contains("rules[6] (line 21) at Metadata"),
@@ -1226,7 +1320,7 @@ mod tests {
         );
         // ...but RequestResponse there would write the token.
         let leaky = rules(&DOCS_POLICY.replace("- level: Request\n", "- level: RequestResponse\n"));
-        let j = evaluate(&leaky);
+        let j = evaluate(&leaky, Benchmark::Cis1_12);
         assert!(
             !j[0].ok && j[0].evidence[1].contains("RequestResponse from rules[7]"),
             "{:?}",
@@ -1241,11 +1335,11 @@ mod tests {
     fn request_level_leaks_only_request_bodies_with_secrets() {
         // Secrets at Request: a get has no body, a create does.
         let p = rules("- level: Request\n  verbs: [get, list, watch]\n- level: Metadata\n");
-        assert!(evaluate(&p)[0].ok);
+        assert!(evaluate(&p, Benchmark::Cis1_12)[0].ok);
         let p = rules(
             "- level: Request\n  verbs: [create]\n  resources: [{resources: [secrets]}]\n- level: Metadata\n",
         );
-        let j = evaluate(&p);
+        let j = evaluate(&p, Benchmark::Cis1_12);
         assert!(
             !j[0].ok
                 && j[0].evidence[0].contains("create in namespace any other by an unnamed user"),
@@ -1256,7 +1350,7 @@ mod tests {
         let p = rules(
             "- level: Request\n  resources: [{group: authentication.k8s.io}]\n- level: Metadata\n",
         );
-        let j = evaluate(&p);
+        let j = evaluate(&p, Benchmark::Cis1_12);
         assert!(
             !j[0].ok && j[0].evidence[2].contains("rules[0]"),
             "{:?}",
@@ -1269,7 +1363,7 @@ mod tests {
         let p = rules(
             "- level: RequestResponse\n- level: Metadata\n  resources: [{resources: [secrets]}]\n",
         );
-        let j = evaluate(&p);
+        let j = evaluate(&p, Benchmark::Cis1_12);
         assert!(!j[0].ok);
         assert!(
             j[0].evidence[0].contains("gets RequestResponse from rules[0]"),
@@ -1291,7 +1385,7 @@ mod tests {
         let p = rules(
             "- level: Request\n  users: [ci-bot]\n  resources: [{resources: [secrets]}]\n- level: Metadata\n",
         );
-        let j = evaluate(&p);
+        let j = evaluate(&p, Benchmark::Cis1_12);
         assert!(!j[0].ok);
         assert!(
             j[0].evidence[0].contains("user \"ci-bot\""),
@@ -1303,7 +1397,7 @@ mod tests {
         let p = rules(
             "- level: Metadata\n  namespaces: [prod]\n- level: RequestResponse\n  userGroups: [ops]\n  resources: [{resources: [secrets], resourceNames: [db]}]\n- level: Metadata\n",
         );
-        let j = evaluate(&p);
+        let j = evaluate(&p, Benchmark::Cis1_12);
         assert!(!j[0].ok);
         assert!(
             j[0].evidence[0].contains("of name \"db\"") && j[0].evidence[0].contains("\"ops\""),
@@ -1317,7 +1411,7 @@ mod tests {
         let p = rules(
             "- level: None\n  resources: [{resources: [pods/exec]}]\n- level: None\n  namespaces: [kube-system]\n  resources: [{group: rbac.authorization.k8s.io, resources: [rolebindings]}]\n- level: Metadata\n",
         );
-        let j = evaluate(&p);
+        let j = evaluate(&p, Benchmark::Cis1_12);
         assert!(j[0].ok);
         assert!(
             !j[1].ok && j[1].evidence[0].contains("rules[0]"),
@@ -1338,7 +1432,7 @@ mod tests {
     #[test]
     fn no_catch_all() {
         let p = rules("- level: Metadata\n  resources: [{resources: [secrets]}]\n");
-        let j = evaluate(&p);
+        let j = evaluate(&p, Benchmark::Cis1_12);
         assert!(j[0].ok && !j[1].ok && !j[2].ok && !j[3].ok);
         assert!(
             j[3].evidence
@@ -1347,6 +1441,6 @@ mod tests {
         );
         // A catch-all for authenticated users covers the ordinary user.
         let p = rules("- level: Metadata\n  userGroups: [system:authenticated]\n");
-        assert!(evaluate(&p)[3].ok);
+        assert!(evaluate(&p, Benchmark::Cis1_12)[3].ok);
     }
 }

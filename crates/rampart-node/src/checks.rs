@@ -12,6 +12,7 @@
 
 use serde::Serialize;
 
+use crate::Benchmark;
 use crate::discover::{Component, Discovery, Instance};
 use crate::flags::{duration_is_zero, parse_bool};
 use crate::kubelet::{ConfigFileChoice, KubeletConfig, Setting, Source};
@@ -117,6 +118,8 @@ pub struct Facts<'a> {
     pub root: &'a NodeRoot,
     pub discovery: &'a Discovery,
     pub kubelet: Option<&'a KubeletConfig>,
+    /// The benchmark version followed, where versions differ.
+    pub benchmark: Benchmark,
 }
 
 impl Facts<'_> {
@@ -288,37 +291,63 @@ fn kubelet_service(f: &Facts, test: &dyn Fn(&FileStat) -> Outcome) -> Outcome {
     files_check(f.root, &kubelet_service_files(f.root), test)
 }
 
+/// 4.1.2: v1.12 passes a node without a kubelet service file (kube-bench's
+/// "File not found"); v2.0.1 dropped that pass, so a kubelet with no unit
+/// file fails there.
+fn check_4_1_2(f: &Facts) -> Outcome {
+    let o = kubelet_service(f, &owned_by_root);
+    if f.benchmark == Benchmark::Cis2_0
+        && f.kubelet.is_some()
+        && o.verdict == Verdict::NotApplicable
+    {
+        let mut ev = o.evidence;
+        ev.push(
+            "cis-2.0 has no \"file not found\" pass: a kubelet service file is required".into(),
+        );
+        return Outcome::judge(false, ev);
+    }
+    o
+}
+
 fn proxy_kubeconfig(f: &Facts, test: &dyn Fn(&FileStat) -> Outcome) -> Outcome {
     let Some(proxy) = f.instance(Component::KubeProxy) else {
         return Outcome::na("no kube-proxy process or static pod found");
     };
-    let (path, from) = match proxy
-        .args
-        .last("kubeconfig")
-        .filter(|f| !f.value.is_empty())
-    {
-        Some(flag) => (
-            flag.value.clone(),
-            format!("flag {} ({})", flag.raw, proxy.origin),
-        ),
-        None => match proxy.args.get("config").filter(|p| !p.is_empty()) {
-            Some(cfg) => {
-                let cfg = absolute(cfg);
-                match proxy_config_field(f.root, &cfg, &["clientConnection", "kubeconfig"]) {
-                    Ok(Some((p, line))) => (p, format!("{cfg}:{line}")),
-                    Ok(None) => {
-                        return Outcome::na(format!(
-                            "kube-proxy uses no kubeconfig file (none in {cfg}, no --kubeconfig)"
-                        ));
-                    }
-                    Err(e) => {
-                        return Outcome::undecided(format!(
-                            "kube-proxy ({}) reads --config={cfg}, which cannot be read from this root ({e}); check its kubeconfig by hand",
-                            proxy.origin
-                        ));
-                    }
+    // As for 4.3.1: with --config, kube-proxy replaces its whole
+    // flag-built configuration by the file's (only logging flags and
+    // --hostname-override survive), so --kubeconfig is ignored and the
+    // kubeconfig is the file's clientConnection.kubeconfig.
+    let flag = proxy.args.last("kubeconfig");
+    let mut ignored = None;
+    let (path, from) = match proxy.args.get("config").filter(|p| !p.is_empty()) {
+        Some(cfg) => {
+            let cfg = absolute(cfg);
+            ignored = flag.map(|fl| {
+                format!(
+                    "{} is ignored by kube-proxy because --config is given",
+                    fl.raw
+                )
+            });
+            match proxy_config_field(f.root, &cfg, &["clientConnection", "kubeconfig"]) {
+                Ok(Some((p, line))) => (p, format!("{cfg}:{line}")),
+                Ok(None) => {
+                    return Outcome::na(format!(
+                        "kube-proxy uses no kubeconfig file (no clientConnection.kubeconfig in {cfg}; it uses in-cluster credentials)"
+                    ));
+                }
+                Err(e) => {
+                    return Outcome::undecided(format!(
+                        "kube-proxy ({}) reads --config={cfg}, which cannot be read from this root ({e}); check its kubeconfig by hand",
+                        proxy.origin
+                    ));
                 }
             }
+        }
+        None => match flag.filter(|fl| !fl.value.is_empty()) {
+            Some(fl) => (
+                fl.value.clone(),
+                format!("flag {} ({})", fl.raw, proxy.origin),
+            ),
             None => {
                 return Outcome::na(format!(
                     "kube-proxy ({}) has neither --kubeconfig nor --config",
@@ -330,6 +359,7 @@ fn proxy_kubeconfig(f: &Facts, test: &dyn Fn(&FileStat) -> Outcome) -> Outcome {
     let mut o = files_check(f.root, &[absolute(&path)], test);
     o.evidence
         .insert(0, format!("kube-proxy kubeconfig {path:?} from {from}"));
+    o.evidence.extend(ignored);
     o
 }
 
@@ -353,11 +383,33 @@ fn kubelet_kubeconfig(f: &Facts, test: &dyn Fn(&FileStat) -> Outcome) -> Outcome
             );
             o
         }
+        // The command line is known and names no kubeconfig: a standalone
+        // kubelet reads none, so there is no file to judge.
+        None if k.instance.is_some() => Outcome::na(
+            "the kubelet has no --kubeconfig (standalone mode): it reads no kubeconfig file",
+        ),
+        // A kubelet exists (its config file was found) but its command
+        // line is not visible: assume kubeadm's location rather than
+        // calling the check not applicable.
         None => {
-            Outcome::na("the kubelet has no --kubeconfig (standalone mode or command line unknown)")
+            let assumed = format!(
+                "the kubelet's command line is unknown; kubeadm's {KUBEADM_KUBELET_KUBECONFIG} is assumed"
+            );
+            let mut o = files_check(f.root, &[KUBEADM_KUBELET_KUBECONFIG.to_string()], test);
+            if o.verdict == Verdict::NotApplicable {
+                o = Outcome::undecided(format!(
+                    "{assumed}, and it does not exist; check the kubelet's --kubeconfig by hand"
+                ));
+            } else {
+                o.evidence.insert(0, assumed);
+            }
+            o
         }
     }
 }
+
+/// Where kubeadm points the kubelet's `--kubeconfig`.
+const KUBEADM_KUBELET_KUBECONFIG: &str = "/etc/kubernetes/kubelet.conf";
 
 fn client_ca(f: &Facts, test: &dyn Fn(&FileStat) -> Outcome) -> Outcome {
     let k = match need_kubelet(f) {
@@ -680,7 +732,7 @@ pub const NODE_CHECKS: &[CheckDef] = &[
         assessment: Assessment::Automated,
         rationale: OWN_RATIONALE_SERVICE,
         remediation: "chown root:root each kubelet unit file and drop-in.",
-        eval: |f| kubelet_service(f, &owned_by_root),
+        eval: check_4_1_2,
     },
     CheckDef {
         id: "4.1.3",

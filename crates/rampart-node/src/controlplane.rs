@@ -225,7 +225,7 @@ fn check_3_2_2(f: &Facts) -> Outcome {
         return Outcome::judge(false, ev);
     };
     let mut ok = true;
-    for j in audit::evaluate(&policy) {
+    for j in audit::evaluate(&policy, f.benchmark) {
         ok &= j.ok;
         let mark = if j.ok { "met" } else { "NOT MET" };
         ev.push(format!("[{mark}] {}", j.concern.describe()));

@@ -10,7 +10,7 @@ use rampart_core::source::SourceFile;
 use rampart_core::yaml::Limits;
 use serde::Serialize;
 
-use crate::flags::Args;
+use crate::flags::{Args, FlagKind};
 use crate::root::{NodeRoot, absolute};
 
 /// Where static pod manifests live on a kubeadm node; assumed when the
@@ -287,6 +287,79 @@ pub fn is_bool_flag(component: Component, name: &str) -> bool {
     own.contains(&name) || COMMON_BOOL_FLAGS.contains(&name)
 }
 
+/// Non-boolean flags rampart reads, by their names in every component
+/// that defines them: `--name next` takes `next` as the value even when
+/// it starts with `-` (pflag and Go's `flag` both do), so
+/// `--config --tls-cipher-suites` is a config file named
+/// `--tls-cipher-suites`, not two switches.
+const VALUE_FLAGS: &[&str] = &[
+    "admission-control",
+    "audit-log-maxage",
+    "audit-log-maxbackup",
+    "audit-log-maxsize",
+    "audit-log-path",
+    "audit-policy-file",
+    "audit-webhook-config-file",
+    "authentication-config",
+    "authentication-token-webhook-config-file",
+    "authorization-config",
+    "authorization-mode",
+    "bind-address",
+    "cert-file",
+    "client-ca-file",
+    "config",
+    "config-dir",
+    "config-file",
+    "data-dir",
+    "disable-admission-plugins",
+    "enable-admission-plugins",
+    "encryption-provider-config",
+    "etcd-cafile",
+    "etcd-certfile",
+    "etcd-keyfile",
+    "event-qps",
+    "feature-gates",
+    "hostname-override",
+    "key-file",
+    "kubeconfig",
+    "kubelet-certificate-authority",
+    "kubelet-client-certificate",
+    "kubelet-client-key",
+    "metrics-bind-address",
+    "node-labels",
+    "oidc-issuer-url",
+    "peer-cert-file",
+    "peer-key-file",
+    "peer-trusted-ca-file",
+    "pod-manifest-path",
+    "pod-max-pids",
+    "read-only-port",
+    "request-timeout",
+    "root-ca-file",
+    "service-account-issuer",
+    "service-account-key-file",
+    "service-account-private-key-file",
+    "streaming-connection-idle-timeout",
+    "terminated-pod-gc-threshold",
+    "tls-cert-file",
+    "tls-cipher-suites",
+    "tls-private-key-file",
+    "token-auth-file",
+    "trusted-ca-file",
+];
+
+/// How `component` parses flag `name`: boolean, a known value flag, or
+/// unknown to rampart.
+pub fn flag_kind(component: Component, name: &str) -> FlagKind {
+    if is_bool_flag(component, name) {
+        FlagKind::Bool
+    } else if VALUE_FLAGS.contains(&name) {
+        FlagKind::Value
+    } else {
+        FlagKind::Unknown
+    }
+}
+
 /// Whether flag `name` may carry a credential inline (`--token=...`,
 /// `--etcd-password`); file paths, durations and switches are not.
 pub fn is_secret_flag(name: &str) -> bool {
@@ -374,10 +447,10 @@ pub fn classify(
     // line (a switch rampart does not know taking the next word as its
     // value) must not carry a credential into a report.
     let argv = redact_argv(rest);
-    let is_bool = |name: &str| is_bool_flag(component, name);
+    let kind = |name: &str| flag_kind(component, name);
     let mut args = match component {
-        Component::Etcd => Args::parse_go(&argv, &is_bool),
-        _ => Args::parse(&argv, &is_bool),
+        Component::Etcd => Args::parse_go(&argv, &kind),
+        _ => Args::parse(&argv, &kind),
     };
     redact_secrets(&mut args);
     Some(Instance {
@@ -842,6 +915,17 @@ mod tests {
     fn parse(line: &str) -> Instance {
         let argv: Vec<String> = line.split(' ').map(str::to_string).collect();
         classify(&argv, Origin::Process { pid: 9 }, &mut Vec::new()).unwrap()
+    }
+
+    #[test]
+    fn a_known_value_flag_takes_a_dash_word_as_its_value() {
+        let k = parse("kubelet --config --tls-cipher-suites --anonymous-auth --v 2");
+        assert_eq!(k.args.get("config"), Some("--tls-cipher-suites"));
+        assert!(!k.args.has("tls-cipher-suites"));
+        assert_eq!(k.args.get("anonymous-auth"), Some("true"));
+        assert_eq!(flag_kind(Component::KubeProxy, "profiling"), FlagKind::Bool);
+        assert_eq!(flag_kind(Component::Kubelet, "config"), FlagKind::Value);
+        assert_eq!(flag_kind(Component::Kubelet, "made-up"), FlagKind::Unknown);
     }
 
     #[test]

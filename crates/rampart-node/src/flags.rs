@@ -25,6 +25,18 @@ pub struct Flag {
     pub raw: String,
 }
 
+/// What a component's flag takes, as far as rampart knows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlagKind {
+    /// A boolean: `--name` alone means `true`.
+    Bool,
+    /// A known non-boolean: `--name next` takes `next` as its value,
+    /// whatever it looks like (pflag and Go's `flag` both do).
+    Value,
+    /// A flag rampart has no type for.
+    Unknown,
+}
+
 /// A parsed command line.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Args {
@@ -33,10 +45,11 @@ pub struct Args {
 }
 
 impl Args {
-    /// Parses `argv` (without the program name). `is_bool` says which
-    /// long flag names are boolean; shorthand flags are never boolean here
-    /// (Kubernetes components only define `-v` and `-h`).
-    pub fn parse(argv: &[String], is_bool: &dyn Fn(&str) -> bool) -> Args {
+    /// Parses `argv` (without the program name). `kind` says which long
+    /// flag names are boolean or known to take a value; shorthand flags
+    /// are never boolean here (Kubernetes components only define `-v` and
+    /// `-h`).
+    pub fn parse(argv: &[String], kind: &dyn Fn(&str) -> FlagKind) -> Args {
         let mut out = Args::default();
         let mut i = 0;
         while i < argv.len() {
@@ -51,18 +64,21 @@ impl Args {
                     Some((n, v)) => (normalize(n), Some(v.to_string())),
                     None => (normalize(rest), None),
                 };
-                let (value, raw) = match value {
-                    Some(v) => (v, a.clone()),
-                    None if is_bool(&name) => ("true".to_string(), a.clone()),
-                    // A switch rampart does not know followed by another
+                let (value, raw) = match (value, kind(&name)) {
+                    (Some(v), _) => (v, a.clone()),
+                    (None, FlagKind::Bool) => ("true".to_string(), a.clone()),
+                    // A flag rampart has no type for followed by another
                     // long flag: read as a boolean. Taking `--next=...` as
                     // its value would hide the flag checks depend on
-                    // (`--logtostderr --anonymous-auth=true`), and no
-                    // component is started with a flag as a value.
-                    None if argv.get(i).is_some_and(|n| n.starts_with("--")) => {
+                    // (`--logtostderr --anonymous-auth=true`). A known
+                    // non-boolean takes the next word whatever it is, as
+                    // pflag does.
+                    (None, FlagKind::Unknown)
+                        if argv.get(i).is_some_and(|n| n.starts_with("--")) =>
+                    {
                         ("true".to_string(), a.clone())
                     }
-                    None => match argv.get(i) {
+                    (None, _) => match argv.get(i) {
                         Some(next) => {
                             i += 1;
                             (next.clone(), format!("{a} {next}"))
@@ -105,9 +121,9 @@ impl Args {
     /// no separate argument (`-name false` leaves `false` unparsed); names
     /// are not normalized; parsing stops at `--` or at the first argument
     /// that is not a flag, and everything from there on is positional.
-    /// A name `is_bool` does not know that is followed by another flag is
+    /// A name `kind` does not know that is followed by another flag is
     /// read as a switch, as [`Args::parse`] does.
-    pub fn parse_go(argv: &[String], is_bool: &dyn Fn(&str) -> bool) -> Args {
+    pub fn parse_go(argv: &[String], kind: &dyn Fn(&str) -> FlagKind) -> Args {
         let mut out = Args::default();
         let mut i = 0;
         while i < argv.len() {
@@ -127,13 +143,13 @@ impl Args {
                 Some((n, v)) => (n.to_string(), Some(v.to_string())),
                 None => (rest.to_string(), None),
             };
-            let (value, raw) = match value {
-                Some(v) => (v, a.clone()),
-                None if is_bool(&name) => ("true".to_string(), a.clone()),
-                None if argv.get(i).is_some_and(|n| n.starts_with('-')) => {
+            let (value, raw) = match (value, kind(&name)) {
+                (Some(v), _) => (v, a.clone()),
+                (None, FlagKind::Bool) => ("true".to_string(), a.clone()),
+                (None, FlagKind::Unknown) if argv.get(i).is_some_and(|n| n.starts_with('-')) => {
                     ("true".to_string(), a.clone())
                 }
-                None => match argv.get(i) {
+                (None, _) => match argv.get(i) {
                     Some(next) => {
                         i += 1;
                         (next.clone(), format!("{a} {next}"))
@@ -257,11 +273,37 @@ mod tests {
         s.iter().map(|s| s.to_string()).collect()
     }
 
+    fn kind_of(is_bool: bool) -> FlagKind {
+        if is_bool {
+            FlagKind::Bool
+        } else {
+            FlagKind::Unknown
+        }
+    }
+
+    #[test]
+    fn a_known_value_flag_takes_the_next_word_even_a_flag() {
+        let kind = |n: &str| match n {
+            "config" | "data-dir" => FlagKind::Value,
+            _ => FlagKind::Unknown,
+        };
+        let a = Args::parse(
+            &argv(&["--config", "--tls-cipher-suites", "--logtostderr", "--v=2"]),
+            &kind,
+        );
+        assert_eq!(a.get("config"), Some("--tls-cipher-suites"));
+        assert!(!a.has("tls-cipher-suites"));
+        assert_eq!(a.get("logtostderr"), Some("true"));
+        let a = Args::parse_go(&argv(&["--data-dir", "-x", "--name", "-y"]), &kind);
+        assert_eq!(a.get("data-dir"), Some("-x"));
+        assert_eq!(a.get("name"), Some("true"));
+    }
+
     #[test]
     fn an_unknown_switch_never_swallows_the_next_flag() {
         let a = Args::parse(
             &argv(&["--logtostderr", "--anonymous-auth=true", "--v", "2"]),
-            &|_| false,
+            &|_| FlagKind::Unknown,
         );
         assert_eq!(a.get("logtostderr"), Some("true"));
         assert_eq!(a.get("anonymous-auth"), Some("true"));
@@ -276,7 +318,7 @@ mod tests {
                 "--enable-admission-plugins=EventRateLimit",
                 "--authorization-mode=AlwaysAllow",
             ]),
-            &|_| false,
+            &|_| FlagKind::Unknown,
         );
         let l = a.list("enable-admission-plugins").unwrap();
         assert_eq!(l.value, "NodeRestriction,EventRateLimit");
@@ -287,7 +329,7 @@ mod tests {
 
     #[test]
     fn pflag_forms() {
-        let is_bool = |n: &str| n == "anonymous-auth" || n == "rotate-certificates";
+        let is_bool = |n: &str| kind_of(n == "anonymous-auth" || n == "rotate-certificates");
         let a = Args::parse(
             &argv(&[
                 "--kubeconfig",
@@ -320,7 +362,7 @@ mod tests {
     #[test]
     fn bool_flag_does_not_eat_next_argument() {
         let a = Args::parse(&argv(&["--anonymous-auth", "false"]), &|n| {
-            n == "anonymous-auth"
+            kind_of(n == "anonymous-auth")
         });
         assert_eq!(a.get("anonymous-auth"), Some("true"));
         assert_eq!(a.positional, argv(&["false"]));
@@ -328,7 +370,7 @@ mod tests {
 
     #[test]
     fn go_flag_forms_and_stop_at_the_first_positional() {
-        let is_bool = |n: &str| n == "client-cert-auth" || n == "auto-tls";
+        let is_bool = |n: &str| kind_of(n == "client-cert-auth" || n == "auto-tls");
         let a = Args::parse_go(
             &argv(&[
                 "-cert-file",
@@ -349,7 +391,7 @@ mod tests {
         assert!(!a.has("peer-auto-tls"));
         assert_eq!(a.positional, argv(&["false", "--peer-auto-tls=true"]));
         // No `_` → `-` normalization in Go's flag package.
-        let a = Args::parse_go(&argv(&["--data_dir=/x"]), &|_| false);
+        let a = Args::parse_go(&argv(&["--data_dir=/x"]), &|_| FlagKind::Unknown);
         assert_eq!(a.get("data-dir"), None);
         assert_eq!(a.get("data_dir"), Some("/x"));
     }

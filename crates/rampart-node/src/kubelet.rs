@@ -408,8 +408,13 @@ pub fn effective(
                 Kind::List => args?.list(name)?,
                 _ => args?.last(name)?.clone(),
             };
+            // An explicit empty flag (`--client-ca-file=`) still overrides
+            // the config file, with the empty value: the setting is unset,
+            // not set to "" (and never the path "/"). A boolean flag cannot
+            // be empty (pflag refuses it), so its text is kept as written.
+            let value = normalize_flag(f.kind, &flag.value);
             Some(Setting {
-                value: Some(normalize_flag(f.kind, &flag.value)),
+                value: (matches!(f.kind, Kind::Bool) || !value.is_empty()).then_some(value),
                 source: Source::Flag {
                     arg: flag.raw.clone(),
                     at: at.clone(),
@@ -506,7 +511,8 @@ pub fn effective(
     let flag_only = |name: &str| {
         let flag = args?.last(name)?;
         Some(Setting {
-            value: Some(flag.value.clone()),
+            // `--kubeconfig=` is the kubelet's "no kubeconfig".
+            value: Some(flag.value.clone()).filter(|v| !v.is_empty()),
             source: Source::Flag {
                 arg: flag.raw.clone(),
                 at: at.clone(),

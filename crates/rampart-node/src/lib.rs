@@ -50,9 +50,41 @@ pub use root::{FileStat, NodeRoot};
 use rampart_core::Diagnostic;
 use serde::Serialize;
 
-/// The benchmark whose ids and titles the checks carry (CIS Kubernetes
-/// Benchmark v1.12; v2.0.1 keeps the same ids and titles).
+/// The default benchmark (CIS Kubernetes Benchmark v1.12).
 pub const BENCHMARK: &str = "cis-1.12";
+
+/// The benchmark version the checks follow, as `--benchmark` names it.
+/// v2.0.1 keeps v1.12's ids and titles; it differs in two places: 4.1.2
+/// no longer passes when the kubelet service file is missing, and 3.2.2
+/// also asks the audit policy to log CertificateSigningRequests and
+/// ServiceAccount token requests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Benchmark {
+    /// CIS Kubernetes Benchmark v1.12.
+    #[default]
+    Cis1_12,
+    /// CIS Kubernetes Benchmark v2.0.1.
+    Cis2_0,
+}
+
+impl Benchmark {
+    /// Parses a `--benchmark` value.
+    pub fn parse(s: &str) -> Option<Benchmark> {
+        match s {
+            BENCHMARK => Some(Benchmark::Cis1_12),
+            "cis-2.0" => Some(Benchmark::Cis2_0),
+            _ => None,
+        }
+    }
+
+    /// The `--benchmark` name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Benchmark::Cis1_12 => BENCHMARK,
+            Benchmark::Cis2_0 => "cis-2.0",
+        }
+    }
+}
 
 /// Benchmark target groups, as `--targets` names them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -96,6 +128,8 @@ impl Target {
 pub struct Options {
     /// The platform given by `--platform`; `None` detects it from the root.
     pub platform: Option<Platform>,
+    /// The benchmark version given by `--benchmark`.
+    pub benchmark: Benchmark,
     /// CIS section 5 ids → the rules citing them, from the rule catalog.
     pub policy_rules: policies::RuleMap,
 }
@@ -103,7 +137,7 @@ pub struct Options {
 /// The outcome of a run.
 #[derive(Debug, Serialize)]
 pub struct Report {
-    /// [`BENCHMARK`].
+    /// The benchmark followed ([`Benchmark::name`]).
     pub benchmark: &'static str,
     /// The platform the checks assumed, and why.
     pub platform: PlatformChoice,
@@ -142,6 +176,7 @@ pub fn run(root: &NodeRoot, targets: &[Target], options: &Options) -> Report {
                     root,
                     discovery: &discovery,
                     kubelet: kubelet.as_ref(),
+                    benchmark: options.benchmark,
                 };
                 let defs = match t {
                     Target::Node => checks::NODE_CHECKS,
@@ -156,7 +191,7 @@ pub fn run(root: &NodeRoot, targets: &[Target], options: &Options) -> Report {
         }
     }
     Report {
-        benchmark: BENCHMARK,
+        benchmark: options.benchmark.name(),
         platform,
         results,
         discovery,

@@ -252,50 +252,74 @@ fn glob(root: &NodeRoot, pattern: &str) -> Vec<String> {
     out
 }
 
-/// Shell pattern match of one path component.
+/// Shell pattern match of one path component. Every element but `*`
+/// consumes exactly one character, so only the last `*` needs
+/// backtracking: on a mismatch it takes one more character and matching
+/// resumes after it. That is O(pattern × name), where trying every split
+/// for every `*` is exponential (`*a*a*a…b` against a long name).
 fn fnmatch(pattern: &str, name: &str) -> bool {
     let p: Vec<char> = pattern.chars().collect();
     let n: Vec<char> = name.chars().collect();
-    fn go(p: &[char], n: &[char]) -> bool {
-        match p.first() {
-            None => n.is_empty(),
-            Some('*') => (0..=n.len()).any(|i| go(&p[1..], &n[i..])),
-            Some('?') => !n.is_empty() && go(&p[1..], &n[1..]),
-            Some('[') => match (class(&p[1..], n.first().copied()), n.first()) {
-                (Some((true, used)), Some(_)) => go(&p[1 + used..], &n[1..]),
-                (Some(_), _) => false,
+    let (mut pi, mut ni) = (0, 0);
+    // The pattern index after the last `*` and the name index it resumes at.
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        let c = n[ni];
+        // How many pattern characters matched `c`, if any.
+        let used = match p.get(pi) {
+            Some('*') => {
+                pi += 1;
+                star = Some((pi, ni));
+                continue;
+            }
+            Some('?') => Some(1),
+            Some('[') => match class(&p[pi + 1..], c) {
+                Some((hit, len)) => hit.then_some(1 + len),
                 // An unclosed `[` is an ordinary character.
-                (None, Some('[')) => go(&p[1..], &n[1..]),
-                (None, _) => false,
+                None => (c == '[').then_some(1),
             },
-            Some('\\') if p.len() > 1 => n.first() == Some(&p[1]) && go(&p[2..], &n[1..]),
-            Some(c) => n.first() == Some(c) && go(&p[1..], &n[1..]),
+            Some('\\') if pi + 1 < p.len() => (c == p[pi + 1]).then_some(2),
+            Some(&lit) => (c == lit).then_some(1),
+            None => None,
+        };
+        match (used, star) {
+            (Some(k), _) => {
+                pi += k;
+                ni += 1;
+            }
+            (None, Some((after, from))) => {
+                star = Some((after, from + 1));
+                pi = after;
+                ni = from + 1;
+            }
+            (None, None) => return false,
         }
     }
-    /// Whether `c` is in the class at the start of `p` (after `[`), and how
-    /// many pattern characters the class took including `]`.
-    fn class(p: &[char], c: Option<char>) -> Option<(bool, usize)> {
-        let negate = matches!(p.first(), Some('!' | '^'));
-        let mut i = usize::from(negate);
-        let mut hit = false;
-        let mut first = true;
-        while i < p.len() {
-            if p[i] == ']' && !first {
-                return Some((hit != negate, i + 1));
-            }
-            first = false;
-            let lo = p[i];
-            if i + 2 < p.len() && p[i + 1] == '-' && p[i + 2] != ']' {
-                hit |= c.is_some_and(|c| lo <= c && c <= p[i + 2]);
-                i += 3;
-            } else {
-                hit |= c == Some(lo);
-                i += 1;
-            }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// Whether `c` is in the class at the start of `p` (after `[`), and how
+/// many pattern characters the class took including `]`.
+fn class(p: &[char], c: char) -> Option<(bool, usize)> {
+    let negate = matches!(p.first(), Some('!' | '^'));
+    let mut i = usize::from(negate);
+    let mut hit = false;
+    let mut first = true;
+    while i < p.len() {
+        if p[i] == ']' && !first {
+            return Some((hit != negate, i + 1));
         }
-        None
+        first = false;
+        let lo = p[i];
+        if i + 2 < p.len() && p[i + 1] == '-' && p[i + 2] != ']' {
+            hit |= lo <= c && c <= p[i + 2];
+            i += 3;
+        } else {
+            hit |= c == lo;
+            i += 1;
+        }
     }
-    go(&p, &n)
+    None
 }
 
 // ---------------------------------------------------------------------
@@ -333,9 +357,12 @@ impl Rule {
         if self.accepted.contains(&lower.as_str()) {
             Ok(lower)
         } else {
+            // The value itself is not echoed: an Include may pull in any
+            // file (a key, say), whose lines must not reach a report.
             Err(format!(
-                "{}: sshd rejects this value and would not start",
-                show(self.keyword, v, self.default)
+                "{} has an unrecognised value at {}: sshd rejects it and would not start",
+                self.keyword,
+                v.map_or("the OpenSSH default", |v| v.at.as_str())
             ))
         }
     }
@@ -542,6 +569,7 @@ mod tests {
             root: &root,
             discovery: &discovery,
             kubelet: None,
+            benchmark: Default::default(),
         })
     }
 
@@ -721,5 +749,37 @@ mod tests {
         assert!(fnmatch("[0-9]?-x", "1a-x"));
         assert!(!fnmatch("[!0-9]*", "1a"));
         assert!(fnmatch("a[", "a["));
+        assert!(fnmatch("*a*b", "xaxxb"));
+        assert!(!fnmatch("*a*b", "xaxxbx"));
+        assert!(fnmatch("a*", "a") && fnmatch("*", "") && !fnmatch("?", ""));
+        assert!(fnmatch("\\*x", "*x") && !fnmatch("\\*x", "ax"));
+        assert!(fnmatch("é*[é]", "éaé"));
+        // 12 stars against 60 characters with no final `b`: exponential
+        // when every split of every `*` is tried, immediate here.
+        let name = "a".repeat(60);
+        assert!(!fnmatch("*a*a*a*a*a*a*a*a*a*a*a*b", &name));
+        assert!(fnmatch("*a*a*a*a*a*a*a*a*a*a*a*a", &name));
+    }
+
+    #[test]
+    fn a_rejected_value_is_not_echoed() {
+        // An Include glob that matches a key file: its lines parse as
+        // keywords with odd values, which must not reach the evidence.
+        let o = run(
+            &[
+                (SSHD_CONFIG, "Include /etc/ssh/keys/*\n"),
+                (
+                    "/etc/ssh/keys/host_key",
+                    "PermitRootLogin SECRETKEYMATERIAL\n",
+                ),
+            ],
+            host_1,
+        );
+        let all = o.evidence.join("\n");
+        assert!(!all.contains("SECRETKEYMATERIAL"), "{all}");
+        assert!(
+            all.contains("PermitRootLogin has an unrecognised value at /etc/ssh/keys/host_key:1"),
+            "{all}"
+        );
     }
 }

@@ -310,8 +310,46 @@ fn kube_proxy_ignores_metrics_flag_when_config_is_given() {
     let c = result(&r, "4.3.1");
     assert_eq!(c.status, Status::Pass, "{:?}", c.evidence);
     assert!(c.evidence.iter().any(|e| e.contains("ignored")));
-    // Without --kubeconfig, the kubeconfig comes from the config file (none
-    // here): nothing to judge.
+    // The kubeconfig comes from the config file's clientConnection.
+    assert!(evidence_has(
+        &r,
+        "4.1.3",
+        "\"/var/lib/kube-proxy/kubeconfig.conf\" from /var/lib/kube-proxy/config.conf:"
+    ));
+}
+
+#[test]
+fn kube_proxy_ignores_kubeconfig_flag_when_config_is_given() {
+    let fx = build("hardened-kubeadm");
+    fs::write(
+        fx.root.join("proc/2000/cmdline"),
+        b"kube-proxy\0--kubeconfig=/etc/other.conf\0--config=/var/lib/kube-proxy/config.conf\0",
+    )
+    .unwrap();
+    let r = run_on(&fx.root, &[Target::Node]);
+    let c = result(&r, "4.1.3");
+    assert!(
+        c.evidence[0].contains(
+            "\"/var/lib/kube-proxy/kubeconfig.conf\" from /var/lib/kube-proxy/config.conf:"
+        ),
+        "{:?}",
+        c.evidence
+    );
+    assert!(evidence_has(
+        &r,
+        "4.1.3",
+        "--kubeconfig=/etc/other.conf is ignored"
+    ));
+    assert!(evidence_has(&r, "4.1.4", "is ignored"));
+    // Without clientConnection.kubeconfig kube-proxy uses in-cluster
+    // credentials: no file to judge, whatever --kubeconfig says.
+    edit(
+        &fx.root,
+        "var/lib/kube-proxy/config.conf",
+        "clientConnection:\n  kubeconfig: /var/lib/kube-proxy/kubeconfig.conf\n",
+        "",
+    );
+    let r = run_on(&fx.root, &[Target::Node]);
     assert_eq!(result(&r, "4.1.3").status, Status::NotApplicable);
 }
 
@@ -381,6 +419,18 @@ fn with_no_kubelet_command_line_the_well_known_file_is_assumed_and_flagged() {
             .any(|d| d.code == "kubelet-config-assumed")
     );
     assert!(result(&r, "4.1.9").evidence[0].contains("assumed"));
+    // The kubelet exists, so its kubeconfig checks apply: kubeadm's
+    // location is assumed, and said so.
+    for id in ["4.1.5", "4.1.6"] {
+        let c = result(&r, id);
+        assert_eq!(c.status, Status::Pass, "{id}: {:?}", c.evidence);
+        assert!(c.evidence[0].contains("/etc/kubernetes/kubelet.conf is assumed"));
+    }
+    fs::remove_file(fx.root.join("etc/kubernetes/kubelet.conf")).unwrap();
+    let r = run_on(&fx.root, &[Target::Node]);
+    let c = result(&r, "4.1.5");
+    assert_eq!(c.status, Status::Warn, "{:?}", c.evidence);
+    assert!(evidence_has(&r, "4.1.5", "does not exist"));
 }
 
 #[test]
@@ -480,8 +530,8 @@ fn master_report(name: &str) -> Report {
     run(&root, &[Target::Master], &Default::default())
 }
 
-/// Section 1 checks the benchmark scores automatically (1.1.12 is
-/// automated but undecidable on a kubeadm node with no `etcd` user).
+/// Section 1 checks the benchmark scores automatically (1.1.12 fails on
+/// a kubeadm node, which has no `etcd` user).
 const MASTER_AUTOMATED: &[&str] = &[
     "1.1.1", "1.1.2", "1.1.3", "1.1.4", "1.1.5", "1.1.6", "1.1.7", "1.1.8", "1.1.11", "1.1.12",
     "1.1.13", "1.1.14", "1.1.15", "1.1.16", "1.1.17", "1.1.18", "1.1.19", "1.2.2", "1.2.4",
@@ -522,9 +572,14 @@ fn hardened_control_plane_passes_every_automated_check() {
         let c = result(&r, id);
         assert_eq!(c.status, Status::Pass, "{id}: {:?}", c.evidence);
     }
-    // No etcd user on a kubeadm node: root ownership is left to a person.
+    // No etcd user on a kubeadm node: the benchmark wants etcd:etcd.
     let c = result(&r, "1.1.12");
-    assert_eq!(c.status, Status::Warn, "{:?}", c.evidence);
+    assert_eq!(c.status, Status::Fail, "{:?}", c.evidence);
+    assert!(
+        c.evidence.iter().any(|e| e.contains("no etcd user exists")),
+        "{:?}",
+        c.evidence
+    );
     // Manual checks warn with rampart's reading.
     for c in r
         .results
@@ -1065,4 +1120,133 @@ fn encryption_provider_notes() {
     let r = run_on(&fx.root, &[Target::Master]);
     assert!(!evidence_has(&r, "1.2.28", "deprecated"));
     assert!(evidence_has(&r, "1.2.28", "reading is PASS"));
+    // aesgcm is not one of the benchmark's providers.
+    let text = fs::read_to_string(&enc).unwrap().replace(
+        "  - kms:\n      apiVersion: v2\n      name: vault\n      endpoint: unix:///run/kms.sock\n",
+        "  - aesgcm:\n      keys: []\n",
+    );
+    assert!(text.contains("aesgcm"));
+    fs::write(&enc, text).unwrap();
+    let r = run_on(&fx.root, &[Target::Master]);
+    assert!(evidence_has(&r, "1.2.28", "is aesgcm"));
+    assert!(evidence_has(&r, "1.2.28", "200,000 writes"));
+    assert!(evidence_has(&r, "1.2.28", "reading is FAIL"));
+}
+
+#[test]
+fn an_empty_cipher_suite_flag_means_gos_defaults() {
+    let fx = build("hardened-controlplane");
+    let r = run_on(&fx.root, &[Target::Master]);
+    assert!(evidence_has(&r, "1.2.29", "reading is PASS"));
+    edit(
+        &fx.root,
+        "etc/kubernetes/manifests/kube-apiserver.yaml",
+        "--tls-cipher-suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "--tls-cipher-suites=",
+    );
+    let r = run_on(&fx.root, &[Target::Master]);
+    assert!(
+        evidence_has(&r, "1.2.29", "reading is FAIL"),
+        "{:?}",
+        result(&r, "1.2.29")
+    );
+}
+
+// ---------------------------------------------------------------------
+// Review fixes.
+
+#[test]
+fn an_explicitly_empty_kubelet_flag_unsets_the_file_value() {
+    // The kubelet applies explicit flags over its config file, so
+    // `--client-ca-file=` clears the file's clientCAFile.
+    let fx = build("hardened-kubeadm");
+    fs::write(
+        fx.root.join("proc/1234/cmdline"),
+        b"/usr/bin/kubelet\0--config=/var/lib/kubelet/config.yaml\0--kubeconfig=\0--client-ca-file=\0--tls-cert-file=\0--tls-private-key-file=/k\0--rotate-server-certificates=false\0",
+    )
+    .unwrap();
+    let r = run_on(&fx.root, &[Target::Node]);
+    let k = r.kubelet.as_ref().unwrap();
+    let ca = k.get("authentication.x509.clientCAFile");
+    assert_eq!(ca.value, None);
+    assert!(matches!(&ca.source, Source::Flag { arg, .. } if arg == "--client-ca-file="));
+    assert_eq!(k.kubeconfig.as_ref().unwrap().value, None);
+    assert_eq!(result(&r, "4.2.3").status, Status::Fail);
+    // 4.2.9 is manual: a WARN with rampart's reading.
+    assert!(
+        evidence_has(&r, "4.2.9", "reading is FAIL"),
+        "{:?}",
+        result(&r, "4.2.9")
+    );
+    for id in ["4.1.5", "4.1.6", "4.1.7", "4.1.8"] {
+        let c = result(&r, id);
+        assert_ne!(c.status, Status::Pass, "{id}: {:?}", c.evidence);
+        assert!(
+            !c.evidence
+                .iter()
+                .any(|e| e.contains("\"/\"") || e.starts_with("/ ")),
+            "{id} judged the root directory: {:?}",
+            c.evidence
+        );
+    }
+}
+
+#[test]
+fn etcd_data_dir_owned_by_an_etcd_user_passes_1_1_12() {
+    use std::os::unix::fs::MetadataExt;
+    let fx = build("hardened-controlplane");
+    // Name the data directory's owner `etcd` in the fixture's user and
+    // group databases (works as root and as non-root).
+    let meta = fs::metadata(fx.root.join("var/lib/etcd")).unwrap();
+    let (uid, gid) = (meta.uid(), meta.gid());
+    fs::write(
+        fx.root.join("etc/passwd"),
+        format!("etcd:x:{uid}:{gid}::/:/bin/false\n"),
+    )
+    .unwrap();
+    fs::write(fx.root.join("etc/group"), format!("etcd:x:{gid}:\n")).unwrap();
+    let r = run_on(&fx.root, &[Target::Master]);
+    let c = result(&r, "1.1.12");
+    assert_eq!(c.status, Status::Pass, "{:?}", c.evidence);
+    // An etcd user exists but does not own the directory: plain FAIL.
+    fs::write(
+        fx.root.join("etc/passwd"),
+        format!("etcd:x:{}:{}::/:/bin/false\n", uid + 1, gid + 1),
+    )
+    .unwrap();
+    let r = run_on(&fx.root, &[Target::Master]);
+    let c = result(&r, "1.1.12");
+    assert_eq!(c.status, Status::Fail, "{:?}", c.evidence);
+    assert!(!c.evidence.iter().any(|e| e.contains("no etcd user")));
+}
+
+#[test]
+fn cis_2_0_fails_a_missing_kubelet_service_file_where_1_12_does_not_apply_it() {
+    let fx = build("hardened-kubeadm");
+    for unit_dir in ["etc/systemd", "lib/systemd"] {
+        fs::remove_dir_all(fx.root.join(unit_dir)).unwrap();
+    }
+    let root = NodeRoot::new(&fx.root).unwrap();
+    let r = run(&root, &[Target::Node], &Default::default());
+    assert_eq!(r.benchmark, "cis-1.12");
+    assert_eq!(result(&r, "4.1.1").status, Status::NotApplicable);
+    assert_eq!(result(&r, "4.1.2").status, Status::NotApplicable);
+    let options = rampart_node::Options {
+        benchmark: rampart_node::Benchmark::Cis2_0,
+        ..Default::default()
+    };
+    let r = run(&root, &[Target::Node], &options);
+    assert_eq!(r.benchmark, "cis-2.0");
+    assert_eq!(result(&r, "4.1.1").status, Status::NotApplicable);
+    let c = result(&r, "4.1.2");
+    assert_eq!(c.status, Status::Fail, "{:?}", c.evidence);
+    assert!(evidence_has(&r, "4.1.2", "cis-2.0"));
+    // No kubelet at all: still not applicable.
+    let empty = tempfile::tempdir().unwrap();
+    let r = run(
+        &NodeRoot::new(empty.path()).unwrap(),
+        &[Target::Node],
+        &options,
+    );
+    assert_eq!(result(&r, "4.1.2").status, Status::NotApplicable);
 }

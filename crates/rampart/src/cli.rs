@@ -124,7 +124,8 @@ pub struct NodeArgs {
     /// The node's root filesystem.
     #[arg(long, value_name = "DIR", default_value = "/")]
     pub root: PathBuf,
-    /// Benchmark version (CIS Kubernetes Benchmark v1.12; v2.0 has the same ids and titles).
+    /// Benchmark version: CIS Kubernetes Benchmark v1.12, or v2.0.1 (same ids and titles; 4.1.2
+    /// fails a missing kubelet service file, 3.2.2 also asks for CSR and token-request logging).
     #[arg(long, value_name = "NAME", default_value = "cis-1.12", value_parser = ["cis-1.12", "cis-2.0"])]
     pub benchmark: String,
     /// Which parts of the benchmark to run.

@@ -55,6 +55,8 @@ pub fn run(args: NodeArgs) -> u8 {
             PlatformArg::Aks => Some(Platform::Aks),
         },
         policy_rules: cis_rules(),
+        // clap admits only the names `Benchmark::parse` knows.
+        benchmark: rampart_node::Benchmark::parse(&args.benchmark).unwrap_or_default(),
     };
     let mut report = rampart_node::run(&root, &targets, &options);
     if let Some(b) = &baseline {
