@@ -64,30 +64,14 @@ impl Args {
                     Some((n, v)) => (normalize(n), Some(v.to_string())),
                     None => (normalize(rest), None),
                 };
-                let (value, raw) = match (value, kind(&name)) {
-                    (Some(v), _) => (v, a.clone()),
-                    (None, FlagKind::Bool) => ("true".to_string(), a.clone()),
-                    // A flag rampart has no type for followed by another
-                    // long flag: read as a boolean. Taking `--next=...` as
-                    // its value would hide the flag checks depend on
-                    // (`--logtostderr --anonymous-auth=true`). A known
-                    // non-boolean takes the next word whatever it is, as
-                    // pflag does.
-                    (None, FlagKind::Unknown)
-                        if argv.get(i).is_some_and(|n| n.starts_with("--")) =>
-                    {
-                        ("true".to_string(), a.clone())
-                    }
-                    (None, _) => match argv.get(i) {
-                        Some(next) => {
-                            i += 1;
-                            (next.clone(), format!("{a} {next}"))
-                        }
-                        // pflag reports "flag needs an argument"; the
-                        // component would not start. Keep it visible.
-                        None => (String::new(), a.clone()),
-                    },
-                };
+                // A flag rampart has no type for followed by another long
+                // flag is read as a boolean: taking `--next=...` as its
+                // value would hide the flag checks depend on
+                // (`--logtostderr --anonymous-auth=true`). A known
+                // non-boolean takes the next word whatever it is, as pflag
+                // does.
+                let (value, raw) =
+                    flag_value(a, value, kind(&name), argv, &mut i, |n| n.starts_with("--"));
                 out.flags.push(Flag { name, value, raw });
             } else if let Some(rest) = a.strip_prefix('-').filter(|r| !r.is_empty()) {
                 let mut chars = rest.chars();
@@ -143,20 +127,8 @@ impl Args {
                 Some((n, v)) => (n.to_string(), Some(v.to_string())),
                 None => (rest.to_string(), None),
             };
-            let (value, raw) = match (value, kind(&name)) {
-                (Some(v), _) => (v, a.clone()),
-                (None, FlagKind::Bool) => ("true".to_string(), a.clone()),
-                (None, FlagKind::Unknown) if argv.get(i).is_some_and(|n| n.starts_with('-')) => {
-                    ("true".to_string(), a.clone())
-                }
-                (None, _) => match argv.get(i) {
-                    Some(next) => {
-                        i += 1;
-                        (next.clone(), format!("{a} {next}"))
-                    }
-                    None => (String::new(), a.clone()),
-                },
-            };
+            let (value, raw) =
+                flag_value(a, value, kind(&name), argv, &mut i, |n| n.starts_with('-'));
             out.flags.push(Flag { name, value, raw });
         }
         out.positional.extend(argv[i..].iter().cloned());
@@ -211,6 +183,35 @@ impl Args {
             }
         }
         out
+    }
+}
+
+/// The value and the raw text of flag `arg` (at `argv[*i - 1]`), given
+/// after `=` or, for a flag that takes one, as the next word (consumed).
+/// A flag of unknown type followed by a word `is_flag` calls a flag is a
+/// switch. With no word left the value is empty: the component would
+/// refuse to start ("flag needs an argument"), and the flag stays visible.
+fn flag_value(
+    arg: &str,
+    given: Option<String>,
+    kind: FlagKind,
+    argv: &[String],
+    i: &mut usize,
+    is_flag: impl Fn(&str) -> bool,
+) -> (String, String) {
+    match (given, kind) {
+        (Some(v), _) => (v, arg.to_string()),
+        (None, FlagKind::Bool) => ("true".to_string(), arg.to_string()),
+        (None, FlagKind::Unknown) if argv.get(*i).is_some_and(|n| is_flag(n)) => {
+            ("true".to_string(), arg.to_string())
+        }
+        (None, _) => match argv.get(*i) {
+            Some(next) => {
+                *i += 1;
+                (next.clone(), format!("{arg} {next}"))
+            }
+            None => (String::new(), arg.to_string()),
+        },
     }
 }
 
