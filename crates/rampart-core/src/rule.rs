@@ -45,10 +45,13 @@ pub enum Category {
     /// version skew and known CVEs (judged from the versions a cluster scan
     /// records, at the time it was taken).
     Lifecycle,
+    /// Custom policies (ValidatingAdmissionPolicy, Gatekeeper) given with
+    /// `--policy`: not built-in rules, reported alongside them.
+    Policy,
 }
 
 impl Category {
-    pub const ALL: [Category; 14] = [
+    pub const ALL: [Category; 15] = [
         Category::PodSecurity,
         Category::HostAccess,
         Category::Images,
@@ -63,6 +66,7 @@ impl Category {
         Category::Rbac,
         Category::Reliability,
         Category::Lifecycle,
+        Category::Policy,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -81,6 +85,7 @@ impl Category {
             Category::Rbac => "rbac",
             Category::Reliability => "reliability",
             Category::Lifecycle => "lifecycle",
+            Category::Policy => "policy",
         }
     }
 }

@@ -12,6 +12,10 @@
 use serde::Serialize;
 use serde_json::Value;
 
+pub mod gatekeeper;
+pub mod set;
+pub mod vap;
+
 /// The admission operation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
@@ -135,4 +139,13 @@ pub struct PolicyError {
 pub struct Evaluation {
     pub violations: Vec<Violation>,
     pub errors: Vec<PolicyError>,
+}
+
+/// A policy object that could not be loaded (malformed, or with an
+/// expression that does not compile). `object` names it as
+/// `Kind/name` (`Kind/namespace/name` when namespaced).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LoadError {
+    pub object: String,
+    pub message: String,
 }

@@ -55,6 +55,163 @@ pub enum Command {
         after_help = "Examples:\n  rampart data\n  rampart data -o json\n  rampart data --max-data-age 30    warn when a file is older than 30 days\n\nThe files live in crates/rampart-releases/data/ (README.md there says how to refresh them).\nExit codes: 0 fresh · 1 a file is older than --max-data-age"
     )]
     Data(DataArgs),
+    /// Admission webhook: enforce the rules at `kubectl apply` time (serve), and make its TLS
+    /// certificates (certs).
+    #[command(after_help = ADMISSION_EXAMPLES)]
+    Admission(AdmissionArgs),
+    /// Custom policies (ValidatingAdmissionPolicy, Gatekeeper): run their test suites.
+    #[command(after_help = POLICY_EXAMPLES)]
+    Policy(PolicyArgs),
+}
+
+const POLICY_EXAMPLES: &str = "Examples:
+  rampart policy test policies/                 every PolicyTest suite under policies/
+  rampart scan k8s/ --policy policies/          the same policies on manifests, as findings
+
+Suite format: docs/commands/policy.md.
+Exit codes: 0 all cases pass · 1 a case failed · 2 a suite or policy could not be read";
+
+#[derive(Args)]
+pub struct PolicyArgs {
+    #[command(subcommand)]
+    pub command: PolicyCommand,
+}
+
+#[derive(Subcommand)]
+pub enum PolicyCommand {
+    /// Run `PolicyTest` suites: objects with the outcome (allow, audit, warn, deny) each must get.
+    Test {
+        /// Files or directories holding suites (and, usually, the policies).
+        #[arg(value_name = "PATH", required = true)]
+        paths: Vec<String>,
+    },
+}
+
+const ADMISSION_EXAMPLES: &str = "Examples:
+  rampart admission certs --service rampart-webhook -n rampart-system -o certs/
+  kubectl create secret tls rampart-webhook-tls -n rampart-system --cert certs/tls.crt --key certs/tls.key
+  rampart admission serve --tls-cert certs/tls.crt --tls-key certs/tls.key --listen 0.0.0.0:8443
+  rampart admission serve --tls-cert tls.crt --tls-key tls.key --config rampart.yaml --deny-at medium
+
+deploy/webhook.yaml runs the webhook in a cluster; docs/commands/admission.md describes the
+failure model, the metrics and the installation step by step.";
+
+#[derive(Args)]
+pub struct AdmissionArgs {
+    #[command(subcommand)]
+    pub command: AdmissionCommand,
+}
+
+#[derive(Subcommand)]
+pub enum AdmissionCommand {
+    /// Serve the validating webhook: AdmissionReview v1 over HTTPS on POST /validate, with
+    /// /healthz, /readyz and /metrics. Runs until SIGTERM or SIGINT, then drains requests.
+    #[command(after_help = ADMISSION_SERVE_EXAMPLES)]
+    Serve(AdmissionServeArgs),
+    /// Write a CA and a serving certificate for the webhook's Service (ca.crt, ca.key, tls.crt,
+    /// tls.key) and print the caBundle for the ValidatingWebhookConfiguration.
+    #[command(after_help = ADMISSION_CERTS_EXAMPLES)]
+    Certs(AdmissionCertsArgs),
+}
+
+const ADMISSION_SERVE_EXAMPLES: &str = "Examples:
+  rampart admission serve --tls-cert tls.crt --tls-key tls.key
+  rampart admission serve --tls-cert tls.crt --tls-key tls.key --listen 127.0.0.1:8443 --config rampart.yaml
+  rampart admission serve --tls-cert tls.crt --tls-key tls.key --deny-at critical --exempt-namespace kube-system --exempt-namespace monitoring
+  rampart admission serve --tls-cert tls.crt --tls-key tls.key --policy policies/   VAP and Gatekeeper policies too
+  rampart -v admission serve ...                 log every decision (uid, kind, namespace/name, allowed, duration)
+
+Built-in rule findings at or above --deny-at are denied (kubectl shows the rule id, the message and the
+field); lower ones are admitted with a warning. Annotations `ignore-check.rampart.dev/<rule>: <reason>`
+on the object exempt it from a rule, as in `rampart scan`. The certificate and key files are re-read when
+they change (a renewed Secret needs no restart).
+
+Exit codes: 0 stopped by SIGTERM/SIGINT · 2 usage, configuration, TLS or listen error";
+
+const ADMISSION_CERTS_EXAMPLES: &str = "Examples:
+  rampart admission certs --service rampart-webhook -n rampart-system -o certs/
+  rampart admission certs --service rampart-webhook -n rampart-system -o certs/ --days 90 --overwrite
+
+The serving certificate (ECDSA P-256, extended key usage serverAuth) names NAME, NAME.NS, NAME.NS.svc and
+NAME.NS.svc.cluster.local, and is signed by the CA written beside it. Key files are written with mode 0600
+and never printed. Renew before --days pass: write new files with --overwrite, replace the Secret and the
+caBundle; the webhook re-reads its files without a restart.
+
+Exit codes: 0 written · 2 usage error, or a file exists (without --overwrite) or cannot be written";
+
+#[derive(Args)]
+pub struct AdmissionServeArgs {
+    /// The serving certificate (PEM; the chain if there is one).
+    #[arg(long, value_name = "FILE")]
+    pub tls_cert: PathBuf,
+    /// The serving certificate's private key (PEM).
+    #[arg(long, value_name = "FILE")]
+    pub tls_key: PathBuf,
+    /// Address and port to listen on.
+    #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:8443")]
+    pub listen: std::net::SocketAddr,
+    /// Configuration file: rules' severities, parameters and exemptions, as for scan [default: none,
+    /// every rule at its defaults].
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// File or directory of custom policies to enforce too (repeatable): ValidatingAdmissionPolicies
+    /// with their bindings and params, Gatekeeper ConstraintTemplates with their constraints.
+    #[arg(long, value_name = "PATH")]
+    pub policy: Vec<PathBuf>,
+    /// Built-in rule findings at or above this severity deny the request; lower ones warn.
+    #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_severity)]
+    pub deny_at: rampart_core::Severity,
+    /// Admit everything in this namespace without evaluating it (repeatable; giving it replaces
+    /// the default, so name kube-system again to keep it exempt).
+    #[arg(
+        long = "exempt-namespace",
+        value_name = "NS",
+        default_value = "kube-system"
+    )]
+    pub exempt_namespaces: Vec<String>,
+    /// Admit every request from this user without evaluating it (repeatable).
+    #[arg(long = "exempt-user", value_name = "USER")]
+    pub exempt_users: Vec<String>,
+    /// Admit every request from a member of this group without evaluating it (repeatable).
+    #[arg(long = "exempt-group", value_name = "GROUP")]
+    pub exempt_groups: Vec<String>,
+    /// Run only this rule (repeatable).
+    #[arg(long = "rule", value_name = "ID")]
+    pub rules: Vec<String>,
+    /// Do not run this rule (repeatable).
+    #[arg(long = "skip-rule", value_name = "ID")]
+    pub skip_rules: Vec<String>,
+    /// Largest request body accepted, in bytes (the API server sends at most 3 MiB objects).
+    #[arg(long, value_name = "BYTES", default_value_t = 3 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// How long in-flight requests may take to finish after SIGTERM, e.g. 10s.
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub shutdown_grace: std::time::Duration,
+}
+
+#[derive(Args)]
+pub struct AdmissionCertsArgs {
+    /// The webhook's Service name.
+    #[arg(long, value_name = "NAME")]
+    pub service: String,
+    /// The Service's namespace.
+    #[arg(short, long, value_name = "NS")]
+    pub namespace: String,
+    /// Directory to write ca.crt, ca.key, tls.crt and tls.key to (created if missing).
+    #[arg(short, long, value_name = "DIR")]
+    pub output: PathBuf,
+    /// Days the CA and the serving certificate are valid.
+    #[arg(long, value_name = "N", default_value_t = 365,
+          value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub days: u32,
+    /// Replace files already in the directory.
+    #[arg(long)]
+    pub overwrite: bool,
+}
+
+fn parse_severity(s: &str) -> Result<rampart_core::Severity, String> {
+    rampart_core::Severity::parse(s)
+        .ok_or_else(|| format!("`{s}` is not a severity (info, low, medium, high, critical)"))
 }
 
 const VERSIONS_EXAMPLES: &str = "Examples:
@@ -360,6 +517,10 @@ pub struct ScanArgs {
     /// [default: the cluster's version, or the newest known].
     #[arg(long, value_name = "VERSION", value_parser = parse_kube_version)]
     pub target_version: Option<rampart_core::cluster::KubeVersion>,
+    /// Custom policies to evaluate on every object, as admission would: ValidatingAdmissionPolicies
+    /// with bindings and params, Gatekeeper templates with constraints (file or directory, repeatable).
+    #[arg(long, value_name = "DIR")]
+    pub policy: Vec<String>,
     #[command(flatten)]
     pub cluster: ClusterScanArgs,
     #[command(flatten)]
@@ -386,6 +547,7 @@ impl ScanArgs {
             pss_version: Default::default(),
             image_lock: None,
             target_version: None,
+            policy: Vec::new(),
             cluster,
             data_age: Default::default(),
             report,

@@ -1,6 +1,7 @@
 //! The `rampart` binary: command-line parsing and wiring only. Everything
 //! it runs lives in the library crates.
 
+mod admission;
 mod cli;
 mod data;
 mod explain;
@@ -9,6 +10,7 @@ mod live;
 mod netpol;
 mod node;
 mod out;
+mod policy;
 mod rbac;
 mod scan;
 mod snapshot;
@@ -46,6 +48,8 @@ fn main() -> ExitCode {
         cli::Command::Data(args) => data::run(args),
         cli::Command::Node(args) => node::run(args),
         cli::Command::Versions(args) => versions::run(args),
+        cli::Command::Admission(args) => admission::run(args),
+        cli::Command::Policy(args) => policy::run(args),
     };
     ExitCode::from(code)
 }

@@ -230,6 +230,36 @@ pub fn run_with(
 
     let mut diagnostics = inventory.diagnostics.clone();
     diagnostics.append(&mut outcome.diagnostics);
+    let mut policy_rules = Vec::new();
+    if !args.policy.is_empty() {
+        if let Err(e) = crate::policy::check_paths(&args.policy) {
+            eprintln!("error: {e}");
+            return exit::ERROR;
+        }
+        let (policies, mut load_diags) = crate::policy::load(&args.policy);
+        diagnostics.append(&mut load_diags);
+        let (findings, metas, mut eval_diags) = crate::policy::findings(&inventory, &policies);
+        diagnostics.append(&mut eval_diags);
+        policy_rules = metas;
+        outcome.findings.extend(findings);
+        // Reports list findings in input order (file, then position).
+        let file_order: std::collections::HashMap<&str, usize> = inventory
+            .sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (&*s.name, i))
+            .collect();
+        outcome.findings.sort_by_key(|f| {
+            (
+                file_order
+                    .get(&*f.location.file)
+                    .copied()
+                    .unwrap_or(usize::MAX),
+                f.location.start.line,
+                f.location.start.col,
+            )
+        });
+    }
     diagnostics.extend(engine::unknown_exemptions(&inventory, &|id| {
         rampart_rules::find(id).is_some()
     }));
@@ -277,7 +307,11 @@ pub fn run_with(
         tool_version: env!("CARGO_PKG_VERSION"),
         findings: &outcome.findings,
         diagnostics: &diagnostics,
-        rules: active.iter().map(|a| &a.rule.meta).collect(),
+        rules: active
+            .iter()
+            .map(|a| &a.rule.meta)
+            .chain(policy_rules.iter().copied())
+            .collect(),
         sources: &inventory.sources,
         objects: inventory.objects.len(),
         baselined,

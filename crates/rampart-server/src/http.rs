@@ -1,0 +1,216 @@
+//! Routes: the AdmissionReview endpoint, health probes and metrics.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+
+use crate::decide::Decider;
+use crate::metrics::{ErrorKind, Metrics};
+use crate::review;
+
+pub struct State {
+    pub decider: Arc<Decider>,
+    pub metrics: Metrics,
+    pub max_body_bytes: usize,
+    /// Serving with the certificate loaded, and not shutting down.
+    pub ready: AtomicBool,
+}
+
+type Reply = Response<Full<Bytes>>;
+
+fn reply(status: StatusCode, content_type: &'static str, body: impl Into<Bytes>) -> Reply {
+    let mut r = Response::new(Full::new(body.into()));
+    *r.status_mut() = status;
+    r.headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
+fn text(status: StatusCode, body: impl Into<String>) -> Reply {
+    let mut body = body.into();
+    body.push('\n');
+    reply(status, "text/plain; charset=utf-8", body)
+}
+
+pub async fn handle(state: Arc<State>, req: Request<Incoming>) -> Reply {
+    let path = req.uri().path();
+    match (req.method(), path) {
+        (&Method::POST, "/validate" | "/") => validate(state, req).await,
+        (&Method::GET | &Method::HEAD, "/healthz") => text(StatusCode::OK, "ok"),
+        (&Method::GET | &Method::HEAD, "/readyz") => {
+            if state.ready.load(Ordering::SeqCst) {
+                text(StatusCode::OK, "ok")
+            } else {
+                text(StatusCode::SERVICE_UNAVAILABLE, "not ready: shutting down")
+            }
+        }
+        (&Method::GET | &Method::HEAD, "/metrics") => reply(
+            StatusCode::OK,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            state.metrics.encode(),
+        ),
+        (_, "/validate" | "/") => allow(
+            text(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "POST an AdmissionReview here",
+            ),
+            "POST",
+        ),
+        (_, "/healthz" | "/readyz" | "/metrics") => {
+            allow(text(StatusCode::METHOD_NOT_ALLOWED, "use GET"), "GET, HEAD")
+        }
+        _ => text(
+            StatusCode::NOT_FOUND,
+            "not found: POST /validate, GET /healthz, /readyz or /metrics",
+        ),
+    }
+}
+
+fn allow(mut r: Reply, methods: &'static str) -> Reply {
+    r.headers_mut()
+        .insert(ALLOW, HeaderValue::from_static(methods));
+    r
+}
+
+/// `application/json`, with any parameters (`; charset=utf-8`).
+fn is_json(req: &Request<Incoming>) -> bool {
+    req.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|media| media.trim().eq_ignore_ascii_case("application/json"))
+}
+
+enum BodyError {
+    TooLarge,
+    Read(hyper::Error),
+}
+
+/// How much of an oversized body is read and discarded.
+fn drain_limit(limit: usize) -> usize {
+    limit.saturating_mul(4)
+}
+
+/// The body, up to `limit` bytes. Past the limit it is still read, and
+/// discarded, up to [`drain_limit`]: closing a connection with unread data
+/// resets it, and the client would get a broken pipe instead of the 413.
+async fn read_body(mut body: Incoming, limit: usize) -> Result<Bytes, BodyError> {
+    let mut out = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(BodyError::Read)?;
+        let Ok(data) = frame.into_data() else {
+            continue; // trailers
+        };
+        seen = seen.saturating_add(data.len());
+        if seen > drain_limit(limit) {
+            return Err(BodyError::TooLarge);
+        }
+        if seen <= limit {
+            out.extend_from_slice(&data);
+        }
+    }
+    if seen > limit {
+        return Err(BodyError::TooLarge);
+    }
+    Ok(Bytes::from(out))
+}
+
+async fn validate(state: Arc<State>, req: Request<Incoming>) -> Reply {
+    let started = std::time::Instant::now();
+    let metrics = &state.metrics;
+    if !is_json(&req) {
+        metrics.error(ErrorKind::ContentType);
+        return text(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "the body must be an AdmissionReview with Content-Type: application/json",
+        );
+    }
+    let limit = state.max_body_bytes;
+    let too_large = || {
+        metrics.error(ErrorKind::TooLarge);
+        text(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is over the {limit} byte limit"),
+        )
+    };
+    // A declared length far over the limit is refused without reading
+    // it; a little over, it is read and discarded (see `read_body`).
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > drain_limit(limit) as u64) {
+        return too_large();
+    }
+    let body = match read_body(req.into_body(), limit).await {
+        Ok(b) => b,
+        Err(BodyError::TooLarge) => return too_large(),
+        Err(BodyError::Read(e)) => {
+            tracing::debug!("reading the request body failed: {e}");
+            metrics.error(ErrorKind::Malformed);
+            return text(StatusCode::BAD_REQUEST, "the body could not be read");
+        }
+    };
+    let request = match review::parse(&body) {
+        Ok(r) => r,
+        Err(message) => {
+            metrics.error(ErrorKind::Malformed);
+            return text(StatusCode::BAD_REQUEST, message);
+        }
+    };
+    drop(body);
+    let decider = state.decider.clone();
+    // Rules and policies are CPU work: off the connection tasks' threads.
+    let decided = tokio::task::spawn_blocking(move || {
+        let d = decider.decide(&request);
+        (request, d)
+    })
+    .await;
+    let (request, decision) = match decided {
+        Ok(r) => r,
+        Err(e) => {
+            metrics.error(ErrorKind::Internal);
+            tracing::error!("the decision failed: {e}");
+            return text(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "rampart could not decide this request; see the webhook's log",
+            );
+        }
+    };
+    let elapsed = started.elapsed();
+    metrics.request(
+        request.operation.as_str(),
+        &request.kind.name,
+        decision.allowed,
+        elapsed.as_secs_f64(),
+    );
+    for (name, action) in &decision.hits {
+        metrics.decision(name, *action);
+    }
+    for _ in 0..decision.policy_errors {
+        metrics.error(ErrorKind::Policy);
+    }
+    tracing::info!(
+        uid = %request.uid,
+        operation = request.operation.as_str(),
+        kind = %request.kind.name,
+        namespace = %request.namespace,
+        name = %request.name,
+        allowed = decision.allowed,
+        warnings = decision.warnings.len(),
+        duration_us = elapsed.as_micros() as u64,
+        "admission decision"
+    );
+    reply(
+        StatusCode::OK,
+        "application/json",
+        review::respond(&request.uid, &decision),
+    )
+}

@@ -1,0 +1,555 @@
+//! The webhook over real HTTPS: a server on 127.0.0.1:0 with a certificate
+//! made here, and AdmissionReview payloads as the API server sends them.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use common::{decider, fixture, review};
+use http_body_util::{BodyExt, Full};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use rampart_server::{AdmissionSettings, PolicyEvaluator, ServeOptions, Server};
+use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+use serde_json::Value;
+use tokio_rustls::rustls::{self, pki_types::CertificateDer};
+
+/// A CA, and server certificates it signs for 127.0.0.1.
+struct Pki {
+    ca_der: CertificateDer<'static>,
+    issuer: Issuer<'static, KeyPair>,
+}
+
+impl Pki {
+    fn new() -> Pki {
+        let key = KeyPair::generate().unwrap();
+        let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.distinguished_name.push(DnType::CommonName, "test CA");
+        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca.key_usages = vec![
+            KeyUsagePurpose::KeyCertSign,
+            KeyUsagePurpose::DigitalSignature,
+        ];
+        let cert = ca.self_signed(&key).unwrap();
+        Pki {
+            ca_der: cert.der().clone(),
+            issuer: Issuer::new(ca, key),
+        }
+    }
+
+    /// (certificate PEM, key PEM, certificate DER) for the server.
+    fn leaf(&self, name: &str) -> (String, String, Vec<u8>) {
+        let key = KeyPair::generate().unwrap();
+        let mut p =
+            CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
+        p.distinguished_name.push(DnType::CommonName, name);
+        let cert = p.signed_by(&key, &self.issuer).unwrap();
+        (cert.pem(), key.serialize_pem(), cert.der().to_vec())
+    }
+}
+
+/// A directory of its own under the system's temporary directory.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "rampart-server-{name}-{}-{:?}",
+        std::process::id(),
+        std::time::SystemTime::now()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+struct Running {
+    addr: std::net::SocketAddr,
+    pki: Pki,
+    dir: PathBuf,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    async fn start(name: &str, settings: AdmissionSettings, max_body_bytes: usize) -> Running {
+        Self::start_with(name, settings, max_body_bytes, None).await
+    }
+
+    async fn start_with(
+        name: &str,
+        settings: AdmissionSettings,
+        max_body_bytes: usize,
+        policies: Option<PolicyEvaluator>,
+    ) -> Running {
+        let pki = Pki::new();
+        let dir = temp_dir(name);
+        let (cert, key, _) = pki.leaf("first");
+        std::fs::write(dir.join("tls.crt"), cert).unwrap();
+        std::fs::write(dir.join("tls.key"), key).unwrap();
+        let server = Server::bind(ServeOptions {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            tls_cert: dir.join("tls.crt"),
+            tls_key: dir.join("tls.key"),
+            decider: Arc::new(decider(settings, policies)),
+            max_body_bytes,
+            shutdown_grace: Duration::from_secs(5),
+        })
+        .await
+        .unwrap();
+        let addr = server.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(server.run(async {
+            let _ = rx.await;
+        }));
+        Running {
+            addr,
+            pki,
+            dir,
+            stop: Some(tx),
+            task,
+        }
+    }
+
+    async fn stop(mut self) {
+        if let Some(tx) = self.stop.take() {
+            let _ = tx.send(());
+        }
+        tokio::time::timeout(Duration::from_secs(10), &mut self.task)
+            .await
+            .expect("the server stops")
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+    ) -> (u16, String, Bytes, Vec<u8>) {
+        send(
+            self.addr,
+            &self.pki.ca_der,
+            false,
+            method,
+            path,
+            content_type,
+            body,
+        )
+        .await
+    }
+
+    /// POSTs an AdmissionReview and returns its `response`.
+    async fn review(&self, review: &Value) -> Value {
+        let (status, ct, body, _) = self
+            .send(
+                "POST",
+                "/validate",
+                Some("application/json"),
+                serde_json::to_vec(review).unwrap(),
+            )
+            .await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+        assert_eq!(ct, "application/json");
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(v["apiVersion"], "admission.k8s.io/v1");
+        assert_eq!(v["kind"], "AdmissionReview");
+        assert_eq!(v["response"]["uid"], review["request"]["uid"]);
+        v["response"].clone()
+    }
+}
+
+fn settings() -> AdmissionSettings {
+    AdmissionSettings::default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admission_decisions_over_https() {
+    let server = Running::start("decisions", settings(), 3 << 20).await;
+
+    let r = server
+        .review(&review(
+            "u-priv",
+            "CREATE",
+            &fixture("privileged-pod.json"),
+            None,
+        ))
+        .await;
+    assert_eq!(r["allowed"], false);
+    assert_eq!(r["status"]["code"], 403);
+    assert_eq!(r["status"]["reason"], "Forbidden");
+    let message = r["status"]["message"].as_str().unwrap();
+    assert!(message.contains("privileged-container"), "{message}");
+
+    let r = server
+        .review(&review(
+            "u-deploy",
+            "CREATE",
+            &fixture("privileged-deployment.json"),
+            None,
+        ))
+        .await;
+    assert_eq!(r["allowed"], false);
+    let message = r["status"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("privileged-container")
+            && message.contains("/spec/template/spec/containers/0/securityContext/privileged"),
+        "{message}"
+    );
+
+    let r = server
+        .review(&review(
+            "u-ok",
+            "CREATE",
+            &fixture("compliant-pod.json"),
+            None,
+        ))
+        .await;
+    assert_eq!(r["allowed"], true, "{r}");
+    assert!(r.get("status").is_none());
+
+    let r = server
+        .review(&review(
+            "u-latest",
+            "CREATE",
+            &fixture("latest-tag-pod.json"),
+            None,
+        ))
+        .await;
+    assert_eq!(r["allowed"], true, "{r}");
+    let warnings: Vec<&str> = r["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.starts_with("rampart: image-latest-tag: ")),
+        "{warnings:?}"
+    );
+
+    let r = server
+        .review(&review("u-crd", "CREATE", &fixture("widget.json"), None))
+        .await;
+    assert_eq!(r["allowed"], true, "{r}");
+
+    let mut in_kube_system = fixture("privileged-pod.json");
+    in_kube_system["metadata"]["namespace"] = "kube-system".into();
+    let r = server
+        .review(&review("u-exempt", "CREATE", &in_kube_system, None))
+        .await;
+    assert_eq!(r["allowed"], true, "{r}");
+    assert!(r.get("warnings").is_none(), "{r}");
+
+    let r = server
+        .review(&review(
+            "u-del",
+            "DELETE",
+            &fixture("privileged-pod.json"),
+            None,
+        ))
+        .await;
+    assert_eq!(r["allowed"], true, "{r}");
+
+    // The `/` alias.
+    let body = serde_json::to_vec(&review(
+        "u-root",
+        "CREATE",
+        &fixture("privileged-pod.json"),
+        None,
+    ))
+    .unwrap();
+    let (status, _, body, _) = server
+        .send("POST", "/", Some("application/json; charset=utf-8"), body)
+        .await;
+    assert_eq!(status, 200);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["response"]["allowed"], false);
+
+    // Metrics count what was decided.
+    let (status, ct, body, _) = server.send("GET", "/metrics", None, vec![]).await;
+    assert_eq!(status, 200);
+    assert!(ct.starts_with("application/openmetrics-text"), "{ct}");
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    assert!(
+        text.contains(
+            r#"rampart_admission_requests_total{operation="CREATE",kind="Pod",allowed="false"} 2"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"rampart_admission_requests_total{operation="CREATE",kind="Deployment",allowed="false"} 1"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            r#"rampart_admission_requests_total{operation="DELETE",kind="Pod",allowed="true"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"rampart_admission_decisions_total{source="rule",name="privileged-container",action="deny"} 3"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"rampart_admission_decisions_total{source="rule",name="image-latest-tag",action="warn"}"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("rampart_admission_request_duration_seconds_count 8"),
+        "{text}"
+    );
+    assert!(text.contains(r#"rampart_admission_request_duration_seconds_bucket{le="0.0001"}"#));
+
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_are_refused_with_clear_statuses() {
+    let server = Running::start("errors", settings(), 64 * 1024).await;
+    let valid =
+        serde_json::to_vec(&review("u", "CREATE", &fixture("compliant-pod.json"), None)).unwrap();
+
+    let (status, _, body, _) = server
+        .send(
+            "POST",
+            "/validate",
+            Some("application/json"),
+            b"{not json".to_vec(),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(String::from_utf8_lossy(&body).contains("not an AdmissionReview"));
+
+    let v1beta1 = br#"{"apiVersion":"admission.k8s.io/v1beta1","kind":"AdmissionReview","request":{"uid":"x"}}"#;
+    let (status, _, body, _) = server
+        .send(
+            "POST",
+            "/validate",
+            Some("application/json"),
+            v1beta1.to_vec(),
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(String::from_utf8_lossy(&body).contains("admission.k8s.io/v1"));
+
+    let (status, _, _, _) = server
+        .send("POST", "/validate", Some("application/yaml"), valid.clone())
+        .await;
+    assert_eq!(status, 415);
+    let (status, _, _, _) = server.send("POST", "/validate", None, valid.clone()).await;
+    assert_eq!(status, 415);
+
+    let mut big = fixture("compliant-pod.json");
+    big["metadata"]["annotations"] = serde_json::json!({"filler": "x".repeat(100 * 1024)});
+    let big = serde_json::to_vec(&review("u-big", "CREATE", &big, None)).unwrap();
+    let (status, _, _, _) = server
+        .send("POST", "/validate", Some("application/json"), big)
+        .await;
+    assert_eq!(status, 413);
+
+    let (status, _, _, _) = server.send("GET", "/validate", None, vec![]).await;
+    assert_eq!(status, 405);
+    let (status, _, _, _) = server.send("GET", "/nope", None, vec![]).await;
+    assert_eq!(status, 404);
+    let (status, _, body, _) = server.send("GET", "/healthz", None, vec![]).await;
+    assert_eq!((status, &body[..]), (200, &b"ok\n"[..]));
+    let (status, _, _, _) = server.send("GET", "/readyz", None, vec![]).await;
+    assert_eq!(status, 200);
+
+    let (_, _, body, _) = server.send("GET", "/metrics", None, vec![]).await;
+    let text = String::from_utf8(body.to_vec()).unwrap();
+    for line in [
+        r#"rampart_admission_errors_total{kind="malformed"} 2"#,
+        r#"rampart_admission_errors_total{kind="content_type"} 2"#,
+        r#"rampart_admission_errors_total{kind="too_large"} 1"#,
+    ] {
+        assert!(text.contains(line), "{line} in {text}");
+    }
+    server.stop().await;
+}
+
+async fn write_pair(dir: &Path, cert: &str, key: &str) {
+    // Written beside and renamed into place, as kubelet's atomic writer
+    // does, so the server never reads half a file.
+    for (name, text) in [("tls.crt", cert), ("tls.key", key)] {
+        let tmp = dir.join(format!(".{name}.tmp"));
+        tokio::fs::write(&tmp, text).await.unwrap();
+        tokio::fs::rename(&tmp, dir.join(name)).await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn renewed_certificate_is_served_to_new_connections() {
+    let server = Running::start("reload", settings(), 3 << 20).await;
+    let (_, _, _, first) = server.send("GET", "/healthz", None, vec![]).await;
+
+    // A broken pair is refused; the old certificate stays in use.
+    let (cert, _, _) = server.pki.leaf("second");
+    let (_, other_key, _) = server.pki.leaf("unrelated");
+    write_pair(&server.dir, &cert, &other_key).await;
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let (status, _, _, presented) = server.send("GET", "/healthz", None, vec![]).await;
+    assert_eq!(status, 200);
+    assert_eq!(presented, first, "a mismatched pair must not be served");
+    let (_, _, body, _) = server.send("GET", "/metrics", None, vec![]).await;
+    assert!(
+        String::from_utf8_lossy(&body)
+            .contains(r#"rampart_admission_errors_total{kind="tls_reload"} 1"#),
+        "{}",
+        String::from_utf8_lossy(&body)
+    );
+
+    // A good pair is picked up without a restart.
+    let (cert, key, der) = server.pki.leaf("third");
+    write_pair(&server.dir, &cert, &key).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let (_, _, _, presented) = server.send("GET", "/healthz", None, vec![]).await;
+        if presented == der {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the renewed certificate was not served within 20 s"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    server.stop().await;
+}
+
+fn client_config(ca: &CertificateDer<'static>, h2: bool) -> rustls::ClientConfig {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(ca.clone()).unwrap();
+    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    if h2 {
+        config.alpn_protocols = vec![b"h2".to_vec()];
+    }
+    config
+}
+
+/// One request on a new TLS connection (HTTP/2 when `h2`, as the API
+/// server's webhook client speaks): (status, content type, body, the
+/// certificate the server presented).
+async fn send(
+    addr: std::net::SocketAddr,
+    ca: &CertificateDer<'static>,
+    h2: bool,
+    method: &str,
+    path: &str,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> (u16, String, Bytes, Vec<u8>) {
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(client_config(ca, h2)));
+    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
+    let tls = connector.connect(name, tcp).await.unwrap();
+    let presented = tls.get_ref().1.peer_certificates().unwrap()[0].to_vec();
+    if h2 {
+        assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
+    }
+    let mut req = hyper::Request::builder()
+        .method(method)
+        .uri(format!("https://127.0.0.1:{}{path}", addr.port()));
+    if let Some(ct) = content_type {
+        req = req.header("content-type", ct);
+    }
+    let req = req.body(Full::new(Bytes::from(body))).unwrap();
+    let res = if h2 {
+        let (mut sender, conn) =
+            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tls))
+                .await
+                .unwrap();
+        tokio::spawn(conn);
+        sender.send_request(req).await.unwrap()
+    } else {
+        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+            .await
+            .unwrap();
+        tokio::spawn(conn);
+        sender.send_request(req).await.unwrap()
+    };
+    let status = res.status().as_u16();
+    let ct = res
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = res.into_body().collect().await.unwrap().to_bytes();
+    (status, ct, body, presented)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_as_the_api_server_speaks_it() {
+    let server = Running::start("h2", settings(), 3 << 20).await;
+    let body = serde_json::to_vec(&review(
+        "u-h2",
+        "CREATE",
+        &fixture("privileged-pod.json"),
+        None,
+    ))
+    .unwrap();
+    let (status, _, body, _) = send(
+        server.addr,
+        &server.pki.ca_der,
+        true,
+        "POST",
+        "/validate",
+        Some("application/json"),
+        body,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["response"]["uid"], "u-h2");
+    assert_eq!(v["response"]["allowed"], false);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_drains_requests_in_flight() {
+    let slow: PolicyEvaluator = Box::new(|_| {
+        std::thread::sleep(Duration::from_millis(1500));
+        rampart_policy::Evaluation::default()
+    });
+    let server = Running::start_with("drain", settings(), 3 << 20, Some(slow)).await;
+    let (addr, ca) = (server.addr, server.pki.ca_der.clone());
+    let body = serde_json::to_vec(&review(
+        "u-slow",
+        "CREATE",
+        &fixture("compliant-pod.json"),
+        None,
+    ))
+    .unwrap();
+    let in_flight = tokio::spawn(async move {
+        send(
+            addr,
+            &ca,
+            false,
+            "POST",
+            "/validate",
+            Some("application/json"),
+            body,
+        )
+        .await
+    });
+    // The request is being decided when the shutdown comes.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let started = std::time::Instant::now();
+    server.stop().await;
+    let (status, _, body, _) = in_flight.await.unwrap();
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["response"]["allowed"], true);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // No new connection is accepted.
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+}

@@ -1,0 +1,367 @@
+//! `rampart admission`: the validating webhook (`serve`, wired to
+//! rampart-server) and the certificates it needs (`certs`).
+
+use std::io::Write;
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use base64::Engine as _;
+use rampart_core::config::Config;
+use rampart_core::rule::Profile;
+use rampart_core::{Diagnostic, Level};
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose,
+};
+
+use crate::cli::{AdmissionArgs, AdmissionCertsArgs, AdmissionCommand, AdmissionServeArgs};
+use crate::exit;
+
+pub fn run(args: AdmissionArgs) -> u8 {
+    match args.command {
+        AdmissionCommand::Serve(a) => serve(a),
+        AdmissionCommand::Certs(a) => certs(a),
+    }
+}
+
+fn serve(args: AdmissionServeArgs) -> u8 {
+    let policies = match load_policies(&args.policy) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    // A server has no input path to discover a .rampart.yaml from, and
+    // picking one up from the working directory would make the running
+    // policy depend on where the process was started: only --config counts.
+    let config = match &args.config {
+        Some(p) => match Config::load(p) {
+            Ok(c) => c,
+            Err(d) => {
+                report(&d);
+                return exit::ERROR;
+            }
+        },
+        None => Config::default(),
+    };
+    let rules = match config.active_rules(
+        rampart_rules::all(),
+        &args.rules,
+        &args.skip_rules,
+        Profile::Default,
+    ) {
+        Ok(r) => r,
+        Err(d) => {
+            eprintln!("error: {}", d.message);
+            return exit::ERROR;
+        }
+    };
+    tracing::info!("admission: {} rules active", rules.len());
+    let settings = rampart_server::AdmissionSettings {
+        deny_at: args.deny_at,
+        actions: Default::default(),
+        exempt_namespaces: args.exempt_namespaces,
+        exempt_users: args.exempt_users,
+        exempt_groups: args.exempt_groups,
+    };
+    let decider = rampart_server::Decider::new(rules, config, settings, policies);
+    let opts = rampart_server::ServeOptions {
+        listen: args.listen,
+        tls_cert: args.tls_cert,
+        tls_key: args.tls_key,
+        decider: Arc::new(decider),
+        max_body_bytes: args.max_body_bytes,
+        shutdown_grace: args.shutdown_grace,
+    };
+    match rampart_server::serve(opts) {
+        Ok(()) => exit::CLEAN,
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::ERROR
+        }
+    }
+}
+
+fn report(d: &Diagnostic) {
+    let loc = d.location();
+    if loc.is_empty() {
+        eprintln!("error: {}", d.message);
+    } else {
+        eprintln!("error: {loc}: {}", d.message);
+    }
+}
+
+/// Loads the custom policies (ValidatingAdmissionPolicies with their
+/// bindings and params, Gatekeeper templates with their constraints) under
+/// `dirs`. Any file or policy that does not load stops the server: running
+/// with fewer policies than the operator asked for would admit what they
+/// forbid.
+fn load_policies(dirs: &[PathBuf]) -> Result<Option<rampart_server::PolicyEvaluator>, u8> {
+    if dirs.is_empty() {
+        return Ok(None);
+    }
+    let paths: Vec<String> = dirs
+        .iter()
+        .map(|d| d.to_string_lossy().into_owned())
+        .collect();
+    let (policies, diagnostics) = crate::policy::load(&paths);
+    let errors: Vec<&rampart_core::Diagnostic> = diagnostics
+        .iter()
+        .filter(|d| d.level == Level::Error)
+        .collect();
+    for d in &errors {
+        report(d);
+    }
+    if !errors.is_empty() {
+        return Err(exit::ERROR);
+    }
+    tracing::info!("admission: policies loaded from {}", paths.join(", "));
+    Ok(Some(Box::new(move |req| policies.evaluate(req))))
+}
+
+/// The files `certs` writes, in the order it writes them.
+const CERT_FILES: [&str; 4] = ["ca.crt", "ca.key", "tls.crt", "tls.key"];
+
+fn certs(args: AdmissionCertsArgs) -> u8 {
+    match write_certs(&args) {
+        Ok(ca_pem) => {
+            let dir = args.output.display();
+            let bundle = base64::engine::general_purpose::STANDARD.encode(ca_pem.as_bytes());
+            println!(
+                "wrote {dir}/ca.crt, {dir}/ca.key, {dir}/tls.crt, {dir}/tls.key (keys mode 0600)"
+            );
+            println!();
+            println!("caBundle for the ValidatingWebhookConfiguration (deploy/webhook.yaml):");
+            println!("{bundle}");
+            println!();
+            println!("Create the Secret the webhook Deployment mounts:");
+            println!(
+                "kubectl create secret tls rampart-webhook-tls -n {} --cert {dir}/tls.crt --key {dir}/tls.key",
+                args.namespace
+            );
+            exit::CLEAN
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            exit::ERROR
+        }
+    }
+}
+
+/// The DNS names the API server may dial a Service webhook by: it uses
+/// `NAME.NS.svc`, the others cover clients inside the cluster.
+pub(crate) fn service_names(service: &str, namespace: &str) -> Vec<String> {
+    vec![
+        service.to_string(),
+        format!("{service}.{namespace}"),
+        format!("{service}.{namespace}.svc"),
+        format!("{service}.{namespace}.svc.cluster.local"),
+    ]
+}
+
+/// Generates the CA and the serving certificate and writes the four
+/// files; returns the CA certificate's PEM.
+fn write_certs(args: &AdmissionCertsArgs) -> Result<String, String> {
+    for (what, value) in [
+        ("--service", &args.service),
+        ("--namespace", &args.namespace),
+    ] {
+        if !is_dns_label(value) {
+            return Err(format!(
+                "{what} `{value}` is not a DNS label (lowercase letters, digits and '-', at most 63)"
+            ));
+        }
+    }
+    let dir = &args.output;
+    if !args.overwrite {
+        let existing: Vec<String> = CERT_FILES
+            .iter()
+            .map(|f| dir.join(f))
+            .filter(|p| p.symlink_metadata().is_ok())
+            .map(|p| p.display().to_string())
+            .collect();
+        if !existing.is_empty() {
+            return Err(format!(
+                "{} already exist{}; give --overwrite to replace {}",
+                existing.join(", "),
+                if existing.len() == 1 { "s" } else { "" },
+                if existing.len() == 1 { "it" } else { "them" },
+            ));
+        }
+    }
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+
+    let pki = generate(&args.service, &args.namespace, args.days).map_err(|e| {
+        // rcgen's errors name the failing step; nothing secret is in them.
+        format!("cannot generate the certificates: {e}")
+    })?;
+    write_file(
+        &dir.join("ca.crt"),
+        pki.ca_cert.as_bytes(),
+        0o644,
+        args.overwrite,
+    )?;
+    write_file(
+        &dir.join("ca.key"),
+        pki.ca_key.as_bytes(),
+        0o600,
+        args.overwrite,
+    )?;
+    write_file(
+        &dir.join("tls.crt"),
+        pki.cert.as_bytes(),
+        0o644,
+        args.overwrite,
+    )?;
+    write_file(
+        &dir.join("tls.key"),
+        pki.key.as_bytes(),
+        0o600,
+        args.overwrite,
+    )?;
+    Ok(pki.ca_cert)
+}
+
+fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}
+
+/// PEM texts of a CA and the serving certificate it signed.
+struct Pki {
+    ca_cert: String,
+    ca_key: String,
+    cert: String,
+    key: String,
+}
+
+fn generate(service: &str, namespace: &str, days: u32) -> Result<Pki, rcgen::Error> {
+    let now = time::OffsetDateTime::now_utc();
+    // An hour back: nodes whose clocks lag a little still accept the
+    // certificate right after it is made.
+    let not_before = now - time::Duration::hours(1);
+    let not_after = now + time::Duration::days(i64::from(days));
+
+    // KeyPair::generate() is ECDSA P-256 with SHA-256, which Go's crypto/tls
+    // (the API server) and rustls both accept.
+    let ca_key = KeyPair::generate()?;
+    let mut ca = CertificateParams::new(Vec::<String>::new())?;
+    ca.distinguished_name.push(
+        DnType::CommonName,
+        format!("rampart webhook CA {service}.{namespace}"),
+    );
+    ca.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
+    ca.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
+    ca.not_before = not_before;
+    ca.not_after = not_after;
+    let ca_cert = ca.self_signed(&ca_key)?;
+    let ca_key_pem = ca_key.serialize_pem();
+    let issuer = Issuer::new(ca, ca_key);
+
+    let key = KeyPair::generate()?;
+    let mut leaf = CertificateParams::new(service_names(service, namespace))?;
+    leaf.distinguished_name
+        .push(DnType::CommonName, format!("{service}.{namespace}.svc"));
+    leaf.is_ca = IsCa::ExplicitNoCa;
+    // ECDSA keys sign the handshake; they never encipher keys.
+    leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    leaf.not_before = not_before;
+    leaf.not_after = not_after;
+    let cert = leaf.signed_by(&key, &issuer)?;
+    Ok(Pki {
+        ca_cert: ca_cert.pem(),
+        ca_key: ca_key_pem,
+        cert: cert.pem(),
+        key: key.serialize_pem(),
+    })
+}
+
+/// Writes `bytes` to a new file with `mode`, so a key is never readable by
+/// others, not even for a moment. With `overwrite`, an existing file (or a
+/// symlink: it is not followed) is removed first.
+fn write_file(path: &Path, bytes: &[u8], mode: u32, overwrite: bool) -> Result<(), String> {
+    let err = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    if overwrite {
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(err(e)),
+            _ => {}
+        }
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(mode)
+        .open(path)
+        .map_err(err)?;
+    // The umask may have narrowed the mode; certificates are meant to be
+    // readable.
+    file.set_permissions(std::fs::Permissions::from_mode(mode))
+        .map_err(err)?;
+    file.write_all(bytes).map_err(err)?;
+    file.sync_all().map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_cover_every_way_the_service_is_dialled() {
+        assert_eq!(
+            service_names("hook", "sec"),
+            [
+                "hook",
+                "hook.sec",
+                "hook.sec.svc",
+                "hook.sec.svc.cluster.local"
+            ]
+        );
+    }
+
+    #[test]
+    fn labels_are_checked_before_anything_is_written() {
+        assert!(is_dns_label("rampart-webhook"));
+        for bad in ["", "-a", "a-", "A", "a.b", &"a".repeat(64)] {
+            assert!(!is_dns_label(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn generated_pems_are_certificates_and_keys() {
+        let pki = generate("hook", "sec", 30).unwrap();
+        assert!(pki.ca_cert.starts_with("-----BEGIN CERTIFICATE-----"));
+        assert!(pki.cert.starts_with("-----BEGIN CERTIFICATE-----"));
+        assert!(pki.key.starts_with("-----BEGIN PRIVATE KEY-----"));
+        assert_ne!(pki.key, pki.ca_key);
+    }
+
+    #[test]
+    fn keys_are_private_even_when_replacing_a_readable_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("tls.key");
+        std::fs::write(&p, "old").unwrap();
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(write_file(&p, b"new", 0o600, false).is_err());
+        write_file(&p, b"new", 0o600, true).unwrap();
+        let meta = std::fs::metadata(&p).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o777, 0o600);
+        assert_eq!(std::fs::read_to_string(&p).unwrap(), "new");
+        // A symlink in the way is replaced, not written through.
+        let target = dir.path().join("elsewhere");
+        std::fs::write(&target, "untouched").unwrap();
+        let link = dir.path().join("ca.key");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert!(write_file(&link, b"key", 0o600, false).is_err());
+        write_file(&link, b"key", 0o600, true).unwrap();
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "untouched");
+        assert_eq!(std::fs::read_to_string(&link).unwrap(), "key");
+    }
+}
