@@ -9,6 +9,7 @@
 #   RATE=2000 DURATION=60 bench/admission.sh
 #   DURATION=600 bench/admission.sh    a 10-minute soak
 #   RAMPART=target/debug/rampart bench/admission.sh   another binary
+#   POLICIES=50 bench/admission.sh    with 50 custom policies (bench/policies.py)
 #
 # Traffic goes to 127.0.0.1 only, and the run stops by itself.
 set -euo pipefail
@@ -18,6 +19,7 @@ rate=${RATE:-1000}
 duration=${DURATION:-30}
 connections=${CONNECTIONS:-20}
 rampart=${RAMPART:-}
+policies=${POLICIES:-0}
 
 command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 2; }
 command -v curl >/dev/null || { echo "curl is missing: apt-get install curl" >&2; exit 2; }
@@ -40,8 +42,13 @@ trap cleanup EXIT
 "$rampart" admission certs --service rampart-webhook -n rampart-system -o "$work/certs" >/dev/null
 # A free port: bind 0 and keep the number.
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+policy_args=()
+if [ "$policies" -gt 0 ]; then
+  python3 "$root/bench/policies.py" "$policies" "$work/policies" >/dev/null
+  policy_args=(--policy "$work/policies")
+fi
 "$rampart" admission serve --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" \
-  --listen "127.0.0.1:$port" 2>"$work/server.log" &
+  --listen "127.0.0.1:$port" "${policy_args[@]}" 2>"$work/server.log" &
 server=$!
 
 name=rampart-webhook.rampart-system.svc
@@ -64,7 +71,7 @@ for f in privileged-pod:false compliant-pod:true; do
 done
 
 rss() { awk -v k="$1:" '$1 == k { printf "%.1f MiB", $2 / 1024 }' "/proc/$server/status"; }
-echo "server: $rampart (pid $server), $(nproc) cores, wrk $connections connections, offered $rate req/s for ${duration}s"
+echo "server: $rampart (pid $server), $policies custom policies, $(nproc) cores, wrk $connections connections, offered $rate req/s for ${duration}s"
 echo "RSS before: $(rss VmRSS)"
 # Each connection pauses between requests so that all together offer
 # `rate`; a millisecond less than connections/rate makes up for the time

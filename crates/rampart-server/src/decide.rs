@@ -84,6 +84,11 @@ const MAX_MESSAGE_CHARS: usize = 4000;
 /// numbers of warnings may be truncated" (AdmissionResponse.warnings).
 const MAX_WARNING_CHARS: usize = 256;
 const MAX_WARNINGS: usize = 50;
+/// The API server ignores warnings past 4096 characters in all, from every
+/// admission plugin together: the budget is total, with room for the
+/// summary line so that it is never the one dropped.
+const MAX_WARNINGS_TOTAL_CHARS: usize = 4096;
+const SUMMARY_RESERVE: usize = 64;
 /// One audit annotation's value limit (the API server's own
 /// ValidatingAdmissionPolicy truncates at 10 kB).
 const MAX_ANNOTATION_CHARS: usize = 10_000;
@@ -464,9 +469,18 @@ impl Outcome {
                 warnings.push(w);
             }
         }
-        if warnings.len() > MAX_WARNINGS {
-            let more = warnings.len() - (MAX_WARNINGS - 1);
-            warnings.truncate(MAX_WARNINGS - 1);
+        let mut used = 0;
+        let fits = warnings
+            .iter()
+            .take_while(|w| {
+                used += w.chars().count();
+                used + SUMMARY_RESERVE <= MAX_WARNINGS_TOTAL_CHARS
+            })
+            .count()
+            .min(MAX_WARNINGS - 1);
+        if fits < warnings.len() {
+            let more = warnings.len() - fits;
+            warnings.truncate(fits);
             warnings.push(format!("rampart: {more} more warnings not shown"));
         }
         Decision {

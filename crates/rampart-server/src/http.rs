@@ -185,9 +185,22 @@ async fn validate(state: Arc<State>, req: Request<Incoming>) -> Reply {
         }
     };
     let elapsed = started.elapsed();
+    // Anyone who reaches the port can send any kind: labelling by it would
+    // let them grow the metrics without bound. Workload kinds (what the
+    // built-in rules judge) are named, every other kind is `other`.
+    let api_version = match request.kind.group.as_str() {
+        "" => request.kind.version.clone(),
+        g => format!("{g}/{}", request.kind.version),
+    };
+    let kind = if rampart_core::workload::template_path(&api_version, &request.kind.name).is_some()
+    {
+        request.kind.name.as_str()
+    } else {
+        "other"
+    };
     metrics.request(
         request.operation.as_str(),
-        &request.kind.name,
+        kind,
         decision.allowed,
         elapsed.as_secs_f64(),
     );

@@ -292,6 +292,35 @@ fn many_findings_keep_the_message_bounded() {
     assert!(d.message.contains("more"), "{}", d.message);
     assert!(d.warnings.len() <= 50);
     assert!(d.warnings.iter().all(|w| w.chars().count() <= 256));
+
+    // As warnings (nothing denies below critical), they stay within the
+    // API server's 4096 characters in all, the summary line included.
+    let settings = AdmissionSettings {
+        deny_at: rampart_core::Severity::Critical,
+        ..AdmissionSettings::default()
+    };
+    let mut pod = fixture("privileged-pod.json");
+    let container = pod["spec"]["containers"][0].clone();
+    pod["spec"]["containers"] = Value::Array(
+        (0..200)
+            .map(|i| {
+                let mut c = container.clone();
+                c["name"] = json!(format!("c{i}"));
+                c["securityContext"] = json!({});
+                c
+            })
+            .collect(),
+    );
+    let d = decider(settings, None).decide(&request(Operation::Create, Some(pod), None));
+    let total: usize = d.warnings.iter().map(|w| w.chars().count()).sum();
+    assert!(total <= 4096, "{total}");
+    assert!(
+        d.warnings
+            .last()
+            .is_some_and(|w| w.contains("more warnings not shown")),
+        "{:?}",
+        d.warnings
+    );
 }
 
 #[test]

@@ -103,7 +103,7 @@ fn load_policies(dirs: &[PathBuf]) -> Result<Option<rampart_server::PolicyEvalua
         .iter()
         .map(|d| d.to_string_lossy().into_owned())
         .collect();
-    let (policies, diagnostics) = crate::policy::load(&paths);
+    let (policies, diagnostics, selecting) = crate::policy::load_objects(&paths);
     let errors: Vec<&rampart_core::Diagnostic> = diagnostics
         .iter()
         .filter(|d| d.level == Level::Error)
@@ -111,7 +111,15 @@ fn load_policies(dirs: &[PathBuf]) -> Result<Option<rampart_server::PolicyEvalua
     for d in &errors {
         report(d);
     }
-    if !errors.is_empty() {
+    // An AdmissionReview carries no Namespace object and the webhook keeps
+    // no cache of them yet: a namespaceSelector could not be decided, and
+    // under failurePolicy Fail every matching request would be denied.
+    for id in &selecting {
+        eprintln!(
+            "error: policy {id}: namespaceSelector is not supported by the webhook yet (it has no Namespace cache); use `rampart scan --policy` for it, or select by namespace name in a matchCondition"
+        );
+    }
+    if !errors.is_empty() || !selecting.is_empty() {
         return Err(exit::ERROR);
     }
     tracing::info!("admission: policies loaded from {}", paths.join(", "));

@@ -18,18 +18,44 @@ use rampart_policy::{Action, Operation, Request, UserInfo, Violation};
 /// problems and policies that do not load are diagnostics; nothing stops
 /// the rest from loading.
 pub fn load(paths: &[String]) -> (Policies, Vec<Diagnostic>) {
+    let (policies, diagnostics, _) = load_objects(paths);
+    (policies, diagnostics)
+}
+
+/// [`load`], and the policies, bindings and constraints that select
+/// namespaces by label (`namespaceSelector`): those need the Namespace
+/// object of each request.
+pub fn load_objects(paths: &[String]) -> (Policies, Vec<Diagnostic>, Vec<String>) {
     let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
     let inventory = Inventory::load(&inputs, Limits::default(), &|_| false);
     let mut diagnostics = inventory.diagnostics.clone();
     let objects: Vec<serde_json::Value> =
         inventory.objects.iter().map(|o| o.root.to_json()).collect();
+    let selecting: Vec<String> = inventory
+        .objects
+        .iter()
+        .zip(&objects)
+        .filter(|(_, v)| {
+            [
+                "/spec/matchConstraints/namespaceSelector",
+                "/spec/matchResources/namespaceSelector",
+                "/spec/match/namespaceSelector",
+            ]
+            .iter()
+            .any(|p| {
+                v.pointer(p)
+                    .is_some_and(|s| s.as_object().is_some_and(|m| !m.is_empty()))
+            })
+        })
+        .map(|(o, _)| o.id.to_string())
+        .collect();
     let (policies, errors) = Policies::load(&objects);
     diagnostics.extend(
         errors
             .into_iter()
             .map(|e| Diagnostic::error("policy-invalid", format!("{}: {}", e.object, e.message))),
     );
-    (policies, diagnostics)
+    (policies, diagnostics, selecting)
 }
 
 /// The admission request creating each object of `inventory`, in input

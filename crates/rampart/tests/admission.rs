@@ -470,6 +470,19 @@ fn serve_refuses_bad_input_before_listening() {
         text(&out.stderr)
     );
 
+    // A namespaceSelector cannot be decided without the Namespace object,
+    // which the webhook has no cache of yet: refused, not a denial of
+    // every matching request.
+    let selecting =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/policies/policies");
+    let out = rampart(&[&base[..], &["--policy", selecting.to_str().unwrap()]].concat());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("max-replicas-prod: namespaceSelector is not supported"),
+        "{}",
+        text(&out.stderr)
+    );
+
     let out = rampart(&[&base[..], &["--skip-rule", "no-such-rule"]].concat());
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("no-such-rule"));
