@@ -9,7 +9,7 @@ use hyper::body::Incoming;
 use hyper::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
-use crate::decide::Decider;
+use crate::decide::{Decider, Decision};
 use crate::metrics::{ErrorKind, Metrics};
 use crate::review;
 
@@ -17,6 +17,7 @@ pub struct State {
     pub decider: Arc<Decider>,
     pub metrics: Metrics,
     pub max_body_bytes: usize,
+    pub decision_deadline: std::time::Duration,
     /// Serving with the certificate loaded, and not shutting down.
     pub ready: AtomicBool,
 }
@@ -99,6 +100,9 @@ fn drain_limit(limit: usize) -> usize {
 /// The body, up to `limit` bytes. Past the limit it is still read, and
 /// discarded, up to [`drain_limit`]: closing a connection with unread data
 /// resets it, and the client would get a broken pipe instead of the 413.
+/// How long a request's body may take to arrive.
+const BODY_READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 async fn read_body(mut body: Incoming, limit: usize) -> Result<Bytes, BodyError> {
     let mut out = Vec::new();
     let mut seen = 0usize;
@@ -149,15 +153,22 @@ async fn validate(state: Arc<State>, req: Request<Incoming>) -> Reply {
     if declared.is_some_and(|n| n > drain_limit(limit) as u64) {
         return too_large();
     }
-    let body = match read_body(req.into_body(), limit).await {
-        Ok(b) => b,
-        Err(BodyError::TooLarge) => return too_large(),
-        Err(BodyError::Read(e)) => {
-            tracing::debug!("reading the request body failed: {e}");
-            metrics.error(ErrorKind::Malformed);
-            return text(StatusCode::BAD_REQUEST, "the body could not be read");
-        }
-    };
+    // A client that sends its body slowly holds a connection and up to
+    // `limit` bytes: it gets as long as the API server would wait at most.
+    let body =
+        match tokio::time::timeout(BODY_READ_TIMEOUT, read_body(req.into_body(), limit)).await {
+            Err(_) => {
+                metrics.error(ErrorKind::Timeout);
+                return text(StatusCode::REQUEST_TIMEOUT, "the body was not sent in time");
+            }
+            Ok(Ok(b)) => b,
+            Ok(Err(BodyError::TooLarge)) => return too_large(),
+            Ok(Err(BodyError::Read(e))) => {
+                tracing::debug!("reading the request body failed: {e}");
+                metrics.error(ErrorKind::Malformed);
+                return text(StatusCode::BAD_REQUEST, "the body could not be read");
+            }
+        };
     let request = match review::parse(&body) {
         Ok(r) => r,
         Err(message) => {
@@ -167,12 +178,37 @@ async fn validate(state: Arc<State>, req: Request<Incoming>) -> Reply {
     };
     drop(body);
     let decider = state.decider.clone();
+    let uid = request.uid.clone();
     // Rules and policies are CPU work: off the connection tasks' threads.
-    let decided = tokio::task::spawn_blocking(move || {
+    let decision_task = tokio::task::spawn_blocking(move || {
         let d = decider.decide(&request);
         (request, d)
-    })
-    .await;
+    });
+    // Past the deadline the answer is a denial that says why, before the
+    // API server gives up on its own (its timeoutSeconds) and applies
+    // failurePolicy without a message. The evaluation cannot be
+    // interrupted and finishes on its thread.
+    let deadline = state.decision_deadline;
+    let decided = match tokio::time::timeout(deadline, decision_task).await {
+        Ok(d) => d,
+        Err(_) => {
+            metrics.error(ErrorKind::Timeout);
+            tracing::error!(uid = %uid, "no decision within {deadline:?}; denied");
+            let d = Decision {
+                allowed: false,
+                code: 500,
+                message: format!(
+                    "rampart: no decision within {deadline:?} (a policy is too slow); denied, as failurePolicy Fail would"
+                ),
+                ..Decision::default()
+            };
+            return reply(
+                StatusCode::OK,
+                "application/json",
+                review::respond(&uid, &d),
+            );
+        }
+    };
     let (request, decision) = match decided {
         Ok(r) => r,
         Err(e) => {

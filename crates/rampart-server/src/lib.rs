@@ -52,7 +52,15 @@ pub struct ServeOptions {
     pub max_body_bytes: usize,
     /// How long requests in flight may take after SIGTERM/SIGINT.
     pub shutdown_grace: Duration,
+    /// How long rules and policies may take on one request before it is
+    /// denied with a reason; default [`DEFAULT_DECISION_DEADLINE`].
+    pub decision_deadline: Duration,
 }
+
+/// Under the shortest `timeoutSeconds` rampart ships (5 s in
+/// deploy/webhook.yaml), so that a slow policy is answered with a reason
+/// before the API server gives up and applies failurePolicy silently.
+pub const DEFAULT_DECISION_DEADLINE: Duration = Duration::from_secs(4);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -126,6 +134,7 @@ impl Server {
                 decider: opts.decider,
                 metrics: metrics::Metrics::new(),
                 max_body_bytes: opts.max_body_bytes,
+                decision_deadline: opts.decision_deadline,
                 ready: AtomicBool::new(false),
             }),
             grace: opts.shutdown_grace,

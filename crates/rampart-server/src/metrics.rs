@@ -42,6 +42,9 @@ pub enum ErrorKind {
     Internal,
     /// A renewed certificate or key could not be loaded.
     TlsReload,
+    /// A body that did not arrive in time (408), or a decision past its
+    /// deadline (denied).
+    Timeout,
 }
 
 impl ErrorKind {
@@ -53,6 +56,7 @@ impl ErrorKind {
             ErrorKind::Policy => "policy",
             ErrorKind::Internal => "internal",
             ErrorKind::TlsReload => "tls_reload",
+            ErrorKind::Timeout => "timeout",
         }
     }
 }
@@ -112,6 +116,7 @@ impl Metrics {
             ErrorKind::Policy,
             ErrorKind::Internal,
             ErrorKind::TlsReload,
+            ErrorKind::Timeout,
         ] {
             let _ = errors.get_or_create(&ErrorLabels {
                 kind: kind.as_str().into(),

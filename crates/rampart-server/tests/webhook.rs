@@ -71,7 +71,7 @@ struct Running {
 
 impl Running {
     async fn start(name: &str, settings: AdmissionSettings, max_body_bytes: usize) -> Running {
-        Self::start_with(name, settings, max_body_bytes, None).await
+        Self::start_with(name, settings, max_body_bytes, None, Duration::from_secs(4)).await
     }
 
     async fn start_with(
@@ -79,6 +79,7 @@ impl Running {
         settings: AdmissionSettings,
         max_body_bytes: usize,
         policies: Option<PolicyEvaluator>,
+        decision_deadline: Duration,
     ) -> Running {
         let pki = Pki::new();
         let dir = temp_dir(name);
@@ -92,6 +93,7 @@ impl Running {
             decider: Arc::new(decider(settings, policies)),
             max_body_bytes,
             shutdown_grace: Duration::from_secs(5),
+            decision_deadline,
         })
         .await
         .unwrap();
@@ -520,7 +522,14 @@ async fn shutdown_drains_requests_in_flight() {
         std::thread::sleep(Duration::from_millis(1500));
         rampart_policy::Evaluation::default()
     });
-    let server = Running::start_with("drain", settings(), 3 << 20, Some(slow)).await;
+    let server = Running::start_with(
+        "drain",
+        settings(),
+        3 << 20,
+        Some(slow),
+        Duration::from_secs(4),
+    )
+    .await;
     let (addr, ca) = (server.addr, server.pki.ca_der.clone());
     let body = serde_json::to_vec(&review(
         "u-slow",
@@ -552,4 +561,52 @@ async fn shutdown_drains_requests_in_flight() {
     assert!(started.elapsed() < Duration::from_secs(5));
     // No new connection is accepted.
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_decision_past_its_deadline_is_denied_with_a_reason() {
+    let slow: PolicyEvaluator = Box::new(|_| {
+        std::thread::sleep(Duration::from_millis(1500));
+        rampart_policy::Evaluation::default()
+    });
+    let server = Running::start_with(
+        "deadline",
+        settings(),
+        3 << 20,
+        Some(slow),
+        Duration::from_millis(200),
+    )
+    .await;
+    let body = serde_json::to_vec(&review(
+        "u-late",
+        "CREATE",
+        &fixture("compliant-pod.json"),
+        None,
+    ))
+    .unwrap();
+    let started = std::time::Instant::now();
+    let (status, _, body, _) = send(
+        server.addr,
+        &server.pki.ca_der,
+        false,
+        "POST",
+        "/validate",
+        Some("application/json"),
+        body,
+    )
+    .await;
+    assert!(started.elapsed() < Duration::from_millis(1400));
+    assert_eq!(status, 200);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["response"]["uid"], "u-late");
+    assert_eq!(v["response"]["allowed"], false);
+    assert_eq!(v["response"]["status"]["code"], 500);
+    assert!(
+        v["response"]["status"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no decision within"),
+        "{v}"
+    );
+    server.stop().await;
 }

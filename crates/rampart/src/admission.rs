@@ -71,6 +71,7 @@ fn serve(args: AdmissionServeArgs) -> u8 {
         decider: Arc::new(decider),
         max_body_bytes: args.max_body_bytes,
         shutdown_grace: args.shutdown_grace,
+        decision_deadline: rampart_server::DEFAULT_DECISION_DEADLINE,
     };
     match rampart_server::serve(opts) {
         Ok(()) => exit::CLEAN,
