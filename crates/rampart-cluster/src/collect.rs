@@ -562,7 +562,10 @@ async fn list_pages(
             let ns = item["metadata"]["namespace"].as_str().map(str::to_string);
             // Namespaces name snapshot directories: a server must not be
             // able to write outside the snapshot with `../`.
-            if ns.as_deref().is_some_and(|n| !is_dns_label(n)) {
+            if ns
+                .as_deref()
+                .is_some_and(|n| !rampart_core::is_dns_label(n))
+            {
                 tracing::warn!(
                     "{}: skipped an object in namespace {ns:?}, not a valid namespace name",
                     s.qualified()
@@ -634,16 +637,6 @@ async fn token_secrets(
             return Ok(());
         }
     }
-}
-
-/// A valid namespace name (RFC 1123 label).
-fn is_dns_label(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
 }
 
 /// Re-renders a file of Secret documents with `type` set on the tokens.

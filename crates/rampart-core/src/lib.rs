@@ -38,3 +38,15 @@ pub use workload::{ContainerKind, ContainerRef, Workload};
 /// The annotation prefix that exempts an object from one rule:
 /// `ignore-check.rampart.dev/<rule-id>: "<reason>"`.
 pub const IGNORE_ANNOTATION_PREFIX: &str = "ignore-check.rampart.dev/";
+
+/// An RFC 1123 label, as Kubernetes requires of namespace and Service
+/// names: 1–63 lowercase letters, digits and `-`, not starting or ending
+/// with `-`.
+pub fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+}

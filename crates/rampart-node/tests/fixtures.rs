@@ -85,6 +85,16 @@ fn hardened_worker_passes_every_automated_check() {
     );
 }
 
+/// Check `id`'s evidence mentions `needle`.
+fn assert_evidence(r: &Report, id: &str, needle: &str) {
+    let c = result(r, id);
+    assert!(
+        c.evidence.iter().any(|e| e.contains(needle)),
+        "{id}: {needle:?} not in {:?}",
+        c.evidence
+    );
+}
+
 #[test]
 fn misconfigured_worker_fails_every_automated_check_for_the_right_reason() {
     let r = report("misconfigured");
@@ -92,14 +102,7 @@ fn misconfigured_worker_fails_every_automated_check_for_the_right_reason() {
         let c = result(&r, id);
         assert_eq!(c.status, Status::Fail, "{id}: {:?}", c.evidence);
     }
-    let has = |id: &str, needle: &str| {
-        let c = result(&r, id);
-        assert!(
-            c.evidence.iter().any(|e| e.contains(needle)),
-            "{id}: {needle:?} not in {:?}",
-            c.evidence
-        );
-    };
+    let has = |id: &str, needle: &str| assert_evidence(&r, id, needle);
     has("4.1.1", "0666");
     has("4.1.2", "owned by kube:kube");
     has("4.1.5", "/etc/kubernetes/kubelet.conf is 0666");
@@ -616,14 +619,7 @@ fn misconfigured_control_plane_fails_every_automated_check_for_the_right_reason(
         let c = result(&r, id);
         assert_eq!(c.status, Status::Fail, "{id}: {:?}", c.evidence);
     }
-    let has = |id: &str, needle: &str| {
-        let c = result(&r, id);
-        assert!(
-            c.evidence.iter().any(|e| e.contains(needle)),
-            "{id}: {needle:?} not in {:?}",
-            c.evidence
-        );
-    };
+    let has = |id: &str, needle: &str| assert_evidence(&r, id, needle);
     has("1.1.1", "kube-apiserver.yaml is 0644");
     has("1.1.2", "owned by kube:kube");
     has("1.1.11", "/var/lib/etcd is 0755");

@@ -174,7 +174,7 @@ fn write_certs(args: &AdmissionCertsArgs) -> Result<String, String> {
         ("--service", &args.service),
         ("--namespace", &args.namespace),
     ] {
-        if !is_dns_label(value) {
+        if !rampart_core::is_dns_label(value) {
             return Err(format!(
                 "{what} `{value}` is not a DNS label (lowercase letters, digits and '-', at most 63)"
             ));
@@ -228,15 +228,6 @@ fn write_certs(args: &AdmissionCertsArgs) -> Result<String, String> {
         args.overwrite,
     )?;
     Ok(pki.ca_cert)
-}
-
-fn is_dns_label(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 63
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && !s.starts_with('-')
-        && !s.ends_with('-')
 }
 
 /// PEM texts of a CA and the serving certificate it signed.
@@ -337,9 +328,9 @@ mod tests {
 
     #[test]
     fn labels_are_checked_before_anything_is_written() {
-        assert!(is_dns_label("rampart-webhook"));
+        assert!(rampart_core::is_dns_label("rampart-webhook"));
         for bad in ["", "-a", "a-", "A", "a.b", &"a".repeat(64)] {
-            assert!(!is_dns_label(bad), "{bad}");
+            assert!(!rampart_core::is_dns_label(bad), "{bad}");
         }
     }
 
