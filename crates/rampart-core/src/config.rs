@@ -8,6 +8,7 @@ use std::sync::Arc;
 use globset::{Glob, GlobMatcher};
 use serde::Deserialize;
 
+use crate::admission::AdmissionConfig;
 use crate::de::from_node;
 use crate::diag::Diagnostic;
 use crate::finding::{Finding, Severity, Suppression};
@@ -28,6 +29,8 @@ struct RawConfig {
     exemptions: Vec<RawExemption>,
     #[serde(default)]
     exclude: Vec<String>,
+    #[serde(default)]
+    admission: AdmissionConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -74,6 +77,8 @@ pub struct Config {
     exclude: Vec<GlobMatcher>,
     /// Directory the config's relative path globs are anchored in.
     base: Option<PathBuf>,
+    /// How the admission webhook acts on findings.
+    pub admission: AdmissionConfig,
 }
 
 fn glob(pattern: &str, what: &str) -> Result<GlobMatcher, String> {
@@ -168,6 +173,7 @@ impl Config {
             exemptions,
             exclude,
             base: None,
+            admission: raw.admission,
         })
     }
 
@@ -190,6 +196,11 @@ impl Config {
             if !known(id) {
                 return Err(self.error(format!("unknown rule `{id}`; `rampart rules` lists them")));
             }
+        }
+        if let Some(id) = self.admission.actions.keys().find(|id| !known(id)) {
+            return Err(self.error(format!(
+                "admission.actions names unknown rule `{id}`; `rampart rules` lists them"
+            )));
         }
         for e in &self.exemptions {
             if let Some(id) = e.rules.iter().find(|id| !known(id)) {
@@ -321,5 +332,41 @@ impl Config {
                 kind: "config",
                 reason: e.reason.clone(),
             })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::admission::Action;
+
+    fn parse(text: &str) -> Result<Config, Diagnostic> {
+        Config::parse(text, &Arc::from("test.yaml"))
+    }
+
+    #[test]
+    fn admission_section_is_read() {
+        let c = parse(
+            "admission:\n  denyAt: critical\n  actions:\n    r1: audit\n    r2: deny\n  exemptNamespaces: [infra]\n  exemptGroups: [ops]\n",
+        )
+        .unwrap();
+        assert_eq!(c.admission.deny_at, Some(Severity::Critical));
+        assert_eq!(c.admission.actions["r1"], Action::Audit);
+        assert_eq!(c.admission.actions["r2"], Action::Deny);
+        assert_eq!(c.admission.exempt_namespaces, Some(vec!["infra".into()]));
+        assert!(c.admission.exempt_users.is_empty());
+        assert_eq!(c.admission.exempt_groups, ["ops"]);
+        // Absent: nothing set, so the webhook's defaults apply.
+        let c = parse("failOn: high\n").unwrap();
+        assert_eq!(c.admission.deny_at, None);
+        assert_eq!(c.admission.exempt_namespaces, None);
+    }
+
+    #[test]
+    fn admission_mistakes_are_errors() {
+        let e = parse("admission:\n  actions:\n    r1: block\n").unwrap_err();
+        assert!(e.message.contains("admission.actions.r1"), "{}", e.message);
+        let e = parse("admission:\n  denyat: high\n").unwrap_err();
+        assert!(e.message.contains("denyat"), "{}", e.message);
     }
 }

@@ -7,6 +7,7 @@
 //! produce [`Finding`]s; [`engine::run`] runs them in parallel and applies
 //! exemptions.
 
+pub mod admission;
 pub mod baseline;
 pub mod cluster;
 pub mod compliance;

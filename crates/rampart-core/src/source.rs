@@ -111,7 +111,15 @@ fn walk(path: &Path, out: &mut Vec<Input>, diags: &mut Vec<Diagnostic>) {
         });
     for entry in walker {
         match entry {
-            Ok(e) if e.file_type().is_file() && is_manifest_name(e.path()) => {
+            // A symlink to a file counts as that file: a ConfigMap volume
+            // is a directory of links (`p.yaml -> ..data/p.yaml`). Links to
+            // directories are not followed (no cycles).
+            Ok(e)
+                if is_manifest_name(e.path())
+                    && (e.file_type().is_file()
+                        || (e.path_is_symlink()
+                            && std::fs::metadata(e.path()).is_ok_and(|m| m.is_file()))) =>
+            {
                 out.push(Input::Path(e.into_path()));
             }
             Ok(_) => {}
@@ -272,5 +280,22 @@ mod tests {
             &text[chunks[1].start..chunks[1].end],
             "%YAML 1.1\n---\nb: 2\n"
         );
+    }
+
+    #[test]
+    fn a_configmap_volume_is_read_once_through_its_links() {
+        // What the kubelet writes for a ConfigMap with key p.yaml.
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("..2026_11_24_20_00_00.1");
+        std::fs::create_dir(&data).unwrap();
+        std::fs::write(data.join("p.yaml"), "a: 1\n").unwrap();
+        std::os::unix::fs::symlink(&data, dir.path().join("..data")).unwrap();
+        std::os::unix::fs::symlink("..data/p.yaml", dir.path().join("p.yaml")).unwrap();
+        // A link to a directory is not followed.
+        std::os::unix::fs::symlink(&data, dir.path().join("loop")).unwrap();
+        let mut diags = Vec::new();
+        let found = expand(&[Input::Path(dir.path().to_path_buf())], &mut diags);
+        assert!(diags.is_empty(), "{diags:?}");
+        assert_eq!(found, [Input::Path(dir.path().join("p.yaml"))]);
     }
 }

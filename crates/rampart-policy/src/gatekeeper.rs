@@ -4,10 +4,20 @@
 //! A template's Rego (and its `libs`) is compiled once, with regorus, into
 //! one policy per template whose entry point is the template's `violation`
 //! rule. Each constraint of the template's kind that matches a request
-//! (`spec.match`, see [`matching`]) evaluates it with
+//! (`spec.match`, see `gatekeeper/matching.rs`) evaluates it with
 //! `input = {"review": <the AdmissionRequest>, "parameters": spec.parameters}`
 //! and every `violation[{"msg": msg, ...}]` it yields becomes a
 //! [`Violation`].
+//!
+//! A constraint's `spec.parameters` must fit the template's
+//! `openAPIV3Schema` (see `gatekeeper/schema.rs`): one that does not is a
+//! [`LoadError`] naming the constraint and the failing path, as the API
+//! server rejects it.
+//!
+//! A call to a function that does not exist here (`http.send`, which
+//! Gatekeeper forbids too, or an OPA builtin regorus lacks) makes the
+//! template a load error (see `gatekeeper/functions.rs`), not an error on
+//! each request that reaches the call.
 //!
 //! Referential policies read `data.inventory`, which Gatekeeper fills with
 //! the objects its `Config` syncs. Offline there is no such cache: the
@@ -15,7 +25,9 @@
 //! [`GatekeeperSet::load_with_inventory`].
 
 mod deprecated;
+mod functions;
 mod matching;
+mod schema;
 
 use std::collections::BTreeMap;
 
@@ -24,6 +36,7 @@ use serde_json::{Map, Value, json};
 
 use crate::{Action, Engine, Evaluation, LoadError, Operation, PolicyError, Request, Violation};
 use matching::Match;
+use schema::ParameterSchema;
 
 /// The only target Gatekeeper's admission webhook serves.
 const ADMISSION_TARGET: &str = "admission.k8s.gatekeeper.sh";
@@ -43,6 +56,8 @@ struct Template {
     /// `spec.crd.spec.names.kind`: the constraints' kind.
     kind: String,
     policy: CompiledPolicy,
+    /// What its constraints' `spec.parameters` must be.
+    parameters: ParameterSchema,
 }
 
 struct Constraint {
@@ -233,11 +248,13 @@ fn load_template(obj: &Value, data: &Value) -> Result<Template, String> {
             target["target"]
         ));
     }
+    let parameters = ParameterSchema::from_template(obj)?;
     let source = rego_source(target)?;
     let policy = compile(&source, data)?;
     Ok(Template {
         kind: kind.to_string(),
         policy,
+        parameters,
     })
 }
 
@@ -313,6 +330,14 @@ fn compile(source: &RegoSource<'_>, data: &Value) -> Result<CompiledPolicy, Stri
             ));
         }
     }
+    let unknown = functions::unknown_functions(engine.get_modules(), &deprecated::NAMES);
+    if !unknown.is_empty() {
+        return Err(format!(
+            "invalid Rego: undefined function{} {}",
+            if unknown.len() > 1 { "s" } else { "" },
+            unknown.join(", ")
+        ));
+    }
     let has_violation = engine
         .has_declared_rule_rooted_at("template.rego", "violation")
         .map_err(|e| format!("invalid Rego: {e}"))?;
@@ -340,10 +365,12 @@ fn load_constraint(obj: &Value, templates: &[Template]) -> Result<Constraint, St
         .ok_or("metadata.name is required")?;
     let spec = &obj["spec"];
     let matcher = Match::parse(&spec["match"]).map_err(|e| format!("spec.match: {e}"))?;
-    let parameters = match &spec["parameters"] {
-        Value::Null => None,
-        p => Some(RegoValue::from(p.clone())),
-    };
+    // The API server rejects a constraint whose parameters do not fit the
+    // template's schema; the policy sees them as stored (defaults set).
+    let parameters = templates[template]
+        .parameters
+        .admit(spec.get("parameters"))?
+        .map(RegoValue::from);
     Ok(Constraint {
         name: name.to_string(),
         template,

@@ -82,17 +82,9 @@ pub struct Request {
 }
 
 /// What a failed validation asks for, per the policy's binding (VAP
-/// `validationActions`) or constraint (`enforcementAction`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Action {
-    /// Reject the request.
-    Deny,
-    /// Admit it with a warning shown to the client.
-    Warn,
-    /// Admit it and record an audit annotation.
-    Audit,
-}
+/// `validationActions`) or constraint (`enforcementAction`); the same
+/// actions the config gives built-in rules.
+pub use rampart_core::admission::Action;
 
 /// Which language a policy is written in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -134,11 +126,41 @@ pub struct PolicyError {
     pub fail_closed: bool,
 }
 
+/// An audit annotation a policy asked for (VAP `auditAnnotations`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditAnnotation {
+    pub engine: Engine,
+    pub policy: String,
+    pub binding: String,
+    /// The policy's key (without the policy name prefix).
+    pub key: String,
+    pub value: String,
+}
+
 /// The result of evaluating every policy on one request.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Evaluation {
     pub violations: Vec<Violation>,
     pub errors: Vec<PolicyError>,
+    /// In binding order; one per (binding, param) that published the key
+    /// (see [`Evaluation::published_audit_annotations`]).
+    pub audit_annotations: Vec<AuditAnnotation>,
+}
+
+impl Evaluation {
+    /// The audit annotations as the API server records them: the key is
+    /// `<policy>/<key>`; the distinct values that bindings (and params) of
+    /// one policy gave a key are joined with `", "` in binding order.
+    pub fn published_audit_annotations(&self) -> std::collections::BTreeMap<String, String> {
+        let mut values: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
+        for a in &self.audit_annotations {
+            let seen = values.entry(format!("{}/{}", a.policy, a.key)).or_default();
+            if !seen.contains(&a.value.as_str()) {
+                seen.push(&a.value);
+            }
+        }
+        values.into_iter().map(|(k, v)| (k, v.join(", "))).collect()
+    }
 }
 
 /// A policy object that could not be loaded (malformed, or with an

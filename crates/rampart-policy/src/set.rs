@@ -31,6 +31,7 @@ impl Policies {
         let gk = self.gatekeeper.evaluate(req);
         out.violations.extend(gk.violations);
         out.errors.extend(gk.errors);
+        out.audit_annotations.extend(gk.audit_annotations);
         out
     }
 }

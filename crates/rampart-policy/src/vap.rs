@@ -8,10 +8,37 @@
 //! binding names its policy (a missing one is ignored); the policy's
 //! `matchConstraints` and the binding's `matchResources` must both match
 //! (resource rules with `*`, `pods/*`, `*/scale`; scope; resourceNames;
-//! `excludeResourceRules` wins; namespace and object selectors); params
-//! are collected per `paramRef`; `matchConditions`, lazily evaluated
-//! `variables` and `validations` run once per param; failures carry the
-//! binding's `validationActions`, errors the policy's `failurePolicy`.
+//! `excludeResourceRules` wins; namespace and object selectors;
+//! `matchPolicy`, below); params are collected per `paramRef`;
+//! `matchConditions`, lazily evaluated `variables`, `validations` and
+//! `auditAnnotations` run once per param; failures carry the binding's
+//! `validationActions`, errors the policy's `failurePolicy`.
+//!
+//! `auditAnnotations` are evaluated whenever the policy applies, whatever
+//! the binding's `validationActions`: a string value (trimmed, non-empty,
+//! cut at 10 KiB) is an [`AuditAnnotation`], a null or blank one is
+//! skipped. An error rejects the request under `failurePolicy: Fail` even
+//! for an `[Audit]` or `[Warn]` binding (the API server adds it to the
+//! denials directly), and is dropped under `Ignore`; a value that is
+//! neither a string nor null rejects under either. At load, as the API
+//! server validates a policy: at most 20, keys unique, each a qualified
+//! name part (≤ 63 characters) since the annotation is recorded as
+//! `<policy name>/<key>`, `valueExpression` non-empty and ≤ 5 KiB; a
+//! policy needs `validations` or `auditAnnotations`.
+//! [`Evaluation::published_audit_annotations`] joins them as the API
+//! server records them.
+//!
+//! `matchPolicy: Equivalent` (the default): a rule that does not match the
+//! request's resource also matches when it matches an equivalent one; the
+//! policy then sees that resource and its kind as `request.resource` and
+//! `request.kind` (and the asked-for ones as `requestResource` and
+//! `requestKind`). Without discovery, the equivalents are the same group
+//! and resource in each version the rules name (assumed served), and for
+//! the resources kube-apiserver serves under two groups from one storage
+//! (deployments, daemonsets, replicasets, networkpolicies, ingresses,
+//! events, replicationcontrollers' `scale`) every group and version that
+//! served them (see `COHABITING`). `matchPolicy: Exact` matches only the
+//! request's own resource.
 //!
 //! CEL is the `cel` crate (0.13) with the Kubernetes libraries of
 //! `kube-cel` 0.8: lists (`isSorted`, `sum`, `min`, `max`, `indexOf`,
@@ -35,8 +62,10 @@
 //! - `authorizer` (and `authorizer.requestResource`): there is no
 //!   authorizer offline; an expression that uses it fails with a
 //!   [`PolicyError`] under the policy's failure policy.
-//! - `auditAnnotations` are not evaluated (a [`Violation`] has no place
-//!   for them).
+//! - `auditAnnotations` see `namespaceObject` as every other expression
+//!   does; the API server passes their evaluator the whole Namespace
+//!   (with fields `CreateNamespaceObject` leaves out, such as
+//!   `managedFields`).
 //! - No type checking: Kubernetes rejects a policy whose expression is not
 //!   a bool, or reads an unknown field, at creation; here the first comes
 //!   as an evaluation error and the second as a "no such key" error only
@@ -52,9 +81,12 @@
 //!   characters are read as `object["my-field"]`.
 //! - Lists compare as lists: Kubernetes compares `x-kubernetes-list-type:
 //!   set`/`map` lists without regard to order; there is no schema here.
-//! - `matchPolicy: Equivalent` (the default) is treated as `Exact`: a rule
-//!   for `apps/v1 deployments` does not match a request for another version
-//!   of the same resource.
+//! - `matchPolicy: Equivalent` cannot convert: the policy sees `object`
+//!   and `oldObject` in the version they were written in, not in the
+//!   version of the rule that matched. Versions of a resource outside
+//!   `COHABITING` are assumed served when a rule names them (there is no
+//!   discovery); an equivalent subresource keeps the request's kind (a
+//!   `scale` request's `autoscaling/v1` `Scale`).
 //! - A param's `paramKind` is matched on its exact `apiVersion`, and its
 //!   scope is taken from the loaded objects (namespaced when any object of
 //!   that kind has a namespace or `paramRef.namespace` is set).
@@ -89,12 +121,21 @@ use rampart_core::selector::Selector;
 use serde::Deserialize;
 use serde_json::Value as Json;
 
-use crate::{Action, Engine, Evaluation, LoadError, Operation, PolicyError, Request, Violation};
+use crate::{
+    Action, AuditAnnotation, Engine, Evaluation, Gvk, LoadError, Operation, PolicyError, Request,
+    Violation,
+};
 use expr::{Compiled, VarUse, map, string, to_cel};
 
 const GROUP: &str = "admissionregistration.k8s.io";
 /// What the API server allows a messageExpression to produce.
 const MAX_MESSAGE_BYTES: usize = 5 * 1024;
+/// `auditAnnotations` a policy may have.
+const MAX_AUDIT_ANNOTATIONS: usize = 20;
+/// The longest `valueExpression` (trimmed) the API server accepts.
+const MAX_VALUE_EXPRESSION_BYTES: usize = 5 * 1024;
+/// Where the API server cuts an audit annotation's value.
+const MAX_AUDIT_ANNOTATION_VALUE_BYTES: usize = 10 * 1024;
 
 /// Every ValidatingAdmissionPolicy, binding and possible param of a
 /// policy directory, with expressions compiled.
@@ -117,6 +158,13 @@ struct Policy {
     /// In order; each may read the ones before it.
     variables: Vec<(String, Compiled)>,
     validations: Vec<Validation>,
+    audit_annotations: Vec<AuditAnnotationExpr>,
+}
+
+#[derive(Debug)]
+struct AuditAnnotationExpr {
+    key: String,
+    value_expression: Compiled,
 }
 
 #[derive(Debug)]
@@ -169,6 +217,17 @@ struct Matcher {
     object_selector: Selector,
     resource_rules: Vec<Rule>,
     exclude_resource_rules: Vec<Rule>,
+    /// `matchPolicy: Equivalent` (the API's default).
+    equivalent: bool,
+}
+
+/// The resource and kind a policy matched a request as: the request's
+/// own, or (`matchPolicy: Equivalent`) an equivalent one. They are
+/// `request.resource` and `request.kind` in CEL.
+#[derive(Clone, Debug, PartialEq)]
+struct Matched {
+    resource: Gvk,
+    kind: Gvk,
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -201,6 +260,17 @@ struct PolicySpecWire {
     match_conditions: Vec<NamedExpressionWire>,
     #[serde(default)]
     variables: Vec<NamedExpressionWire>,
+    #[serde(default)]
+    audit_annotations: Vec<AuditAnnotationWire>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct AuditAnnotationWire {
+    #[serde(default)]
+    key: String,
+    #[serde(default)]
+    value_expression: String,
 }
 
 #[derive(Deserialize)]
@@ -316,7 +386,10 @@ impl VapSet {
     /// Evaluates every binding whose policy exists on `req`.
     pub fn evaluate(&self, req: &Request) -> Evaluation {
         let mut out = Evaluation::default();
-        let mut root = None;
+        // The contexts (functions and request variables) are built once
+        // per request and matched resource, and only when something
+        // matched.
+        let mut roots: Vec<(Matched, Context<'static>)> = Vec::new();
         for binding in &self.bindings {
             let Some(policy) = self.policies.get(&binding.policy_name) else {
                 continue;
@@ -330,18 +403,20 @@ impl VapSet {
                     fail_closed: policy.fail_closed,
                 })
             };
-            match policy.match_constraints.matches(req) {
-                Ok(true) => {}
-                Ok(false) => continue,
+            // The policy's match decides what the request is seen as; the
+            // binding's only narrows it.
+            let matched = match policy.match_constraints.matches(req) {
+                Ok(Some(m)) => m,
+                Ok(None) => continue,
                 Err(e) => {
                     config_error(&mut out, e);
                     continue;
                 }
-            }
+            };
             if let Some(m) = &binding.match_resources {
                 match m.matches(req) {
-                    Ok(true) => {}
-                    Ok(false) => continue,
+                    Ok(Some(_)) => {}
+                    Ok(None) => continue,
                     Err(e) => {
                         config_error(&mut out, e);
                         continue;
@@ -355,9 +430,14 @@ impl VapSet {
                     continue;
                 }
             };
-            // The context (functions and request variables) is built once
-            // per request, and only when something matched.
-            let root = root.get_or_insert_with(|| root_context(req));
+            let root = match roots.iter().position(|(m, _)| *m == matched) {
+                Some(i) => &roots[i].1,
+                None => {
+                    let ctx = root_context(req, &matched);
+                    roots.push((matched, ctx));
+                    &roots[roots.len() - 1].1
+                }
+            };
             for param in params {
                 let mut scope = root.new_inner_scope();
                 scope.add_variable_from_value(
@@ -481,6 +561,72 @@ fn evaluate_one(policy: &Policy, binding: &Binding, scope: &Context, out: &mut E
             Err(e) => error(out, e),
         }
     }
+
+    // Audit annotations are published whenever the policy applies,
+    // whatever the binding's validationActions.
+    for a in &policy.audit_annotations {
+        let value = vars
+            .scope_for(&a.value_expression, scope)
+            .and_then(|ctx| a.value_expression.run(&ctx));
+        let value = match value {
+            Ok(Value::String(v)) => v.trim().to_string(),
+            Ok(Value::Null) => continue,
+            Ok(other) => {
+                // The API server rejects the request here under either
+                // failure policy.
+                out.errors.push(PolicyError {
+                    engine: Engine::Vap,
+                    policy: policy.name.clone(),
+                    binding: binding.name.clone(),
+                    message: format!(
+                        "valueExpression '{}' resulted in unsupported return type: {}. \
+                         Return type must be either string or null.",
+                        a.value_expression.source.trim(),
+                        other.type_of()
+                    ),
+                    fail_closed: true,
+                });
+                continue;
+            }
+            Err(e) => {
+                // Under `Fail` the API server rejects the request whatever
+                // the binding's actions; under `Ignore` it drops the
+                // annotation.
+                out.errors.push(PolicyError {
+                    engine: Engine::Vap,
+                    policy: policy.name.clone(),
+                    binding: binding.name.clone(),
+                    message: e,
+                    fail_closed: policy.fail_closed,
+                });
+                continue;
+            }
+        };
+        if value.is_empty() {
+            continue;
+        }
+        out.audit_annotations.push(AuditAnnotation {
+            engine: Engine::Vap,
+            policy: policy.name.clone(),
+            binding: binding.name.clone(),
+            key: a.key.clone(),
+            value: truncate(value, MAX_AUDIT_ANNOTATION_VALUE_BYTES),
+        });
+    }
+}
+
+/// `value` cut to at most `max` bytes. The API server cuts at the byte;
+/// here the cut moves back to a character boundary, so a value is always
+/// valid UTF-8.
+fn truncate(mut value: String, max: usize) -> String {
+    if value.len() > max {
+        let mut end = max;
+        while !value.is_char_boundary(end) {
+            end -= 1;
+        }
+        value.truncate(end);
+    }
+    value
 }
 
 /// messageExpression if it yields a usable string, else message, else the
@@ -565,31 +711,34 @@ impl<'p> Variables<'p> {
     }
 }
 
-/// The functions and the request's variables.
-fn root_context(req: &Request) -> Context<'static> {
+/// The functions and the request's variables, for a policy that matched
+/// the request as `matched`.
+fn root_context(req: &Request, matched: &Matched) -> Context<'static> {
     let mut ctx = Context::default().with_all();
     let opt = |v: &Option<Json>| v.as_ref().map(to_cel).unwrap_or(Value::Null);
     ctx.add_variable_from_value("object", opt(&req.object));
     ctx.add_variable_from_value("oldObject", opt(&req.old_object));
-    ctx.add_variable_from_value("request", request_value(req));
+    ctx.add_variable_from_value("request", request_value(req, matched));
     ctx.add_variable_from_value("namespaceObject", namespace_object(req));
     ctx
 }
 
-/// `request`, as `cel.CreateAdmissionRequest` builds it.
-fn request_value(req: &Request) -> Value {
-    let kind = || {
+/// `request`, as `cel.CreateAdmissionRequest` builds it: `kind` and
+/// `resource` are what the policy matched, `requestKind` and
+/// `requestResource` what was asked.
+fn request_value(req: &Request, matched: &Matched) -> Value {
+    let kind = |k: &Gvk| {
         map([
-            ("group", string(&req.kind.group)),
-            ("version", string(&req.kind.version)),
-            ("kind", string(&req.kind.name)),
+            ("group", string(&k.group)),
+            ("version", string(&k.version)),
+            ("kind", string(&k.name)),
         ])
     };
-    let resource = || {
+    let resource = |r: &Gvk| {
         map([
-            ("group", string(&req.resource.group)),
-            ("version", string(&req.resource.version)),
-            ("resource", string(&req.resource.name)),
+            ("group", string(&r.group)),
+            ("version", string(&r.version)),
+            ("resource", string(&r.name)),
         ])
     };
     let strings =
@@ -598,11 +747,11 @@ fn request_value(req: &Request) -> Value {
     let extra = map(user.extra.iter().map(|(k, v)| (k.as_str(), strings(v))));
     map([
         ("uid", string(&req.uid)),
-        ("kind", kind()),
-        ("resource", resource()),
+        ("kind", kind(&matched.kind)),
+        ("resource", resource(&matched.resource)),
         ("subResource", string(&req.sub_resource)),
-        ("requestKind", kind()),
-        ("requestResource", resource()),
+        ("requestKind", kind(&req.kind)),
+        ("requestResource", resource(&req.resource)),
         ("requestSubResource", string(&req.sub_resource)),
         ("name", string(&req.name)),
         ("namespace", string(&req.namespace)),
@@ -677,11 +826,12 @@ fn is_namespace_resource(req: &Request) -> bool {
 
 impl Matcher {
     /// `matching.Matcher.Matches`: selectors, then exclusions, then rules
-    /// (none means every resource).
-    fn matches(&self, req: &Request) -> Result<bool, String> {
+    /// (none means every resource). `Some` with what the request matched
+    /// as when it matches.
+    fn matches(&self, req: &Request) -> Result<Option<Matched>, String> {
         let ns_match = self.namespace_matches(req);
         if let Ok(false) = ns_match {
-            return Ok(false);
+            return Ok(None);
         }
         let object_match = [&req.object, &req.old_object]
             .into_iter()
@@ -692,15 +842,53 @@ impl Matcher {
                     .matches(|k| labels.get(k).map(String::as_str))
             });
         if !object_match && !is_everything(&self.object_selector) {
-            return Ok(false);
+            return Ok(None);
         }
-        if self.exclude_resource_rules.iter().any(|r| r.matches(req)) {
-            return Ok(false);
+        if self
+            .match_rules(&self.exclude_resource_rules, req)
+            .is_some()
+        {
+            return Ok(None);
         }
-        if !self.resource_rules.is_empty() && !self.resource_rules.iter().any(|r| r.matches(req)) {
-            return Ok(false);
+        let matched = if self.resource_rules.is_empty() {
+            Some(Matched {
+                resource: req.resource.clone(),
+                kind: req.kind.clone(),
+            })
+        } else {
+            self.match_rules(&self.resource_rules, req)
+        };
+        match (matched, ns_match) {
+            (None, _) => Ok(None),
+            (Some(_), Err(e)) => Err(e),
+            (Some(m), Ok(_)) => Ok(Some(m)),
         }
-        ns_match
+    }
+
+    /// `matchesResourceRules`: the request as it is, then (Equivalent)
+    /// each equivalent resource, rule by rule.
+    fn match_rules(&self, rules: &[Rule], req: &Request) -> Option<Matched> {
+        if rules.iter().any(|r| r.matches(req)) {
+            return Some(Matched {
+                resource: req.resource.clone(),
+                kind: req.kind.clone(),
+            });
+        }
+        if !self.equivalent {
+            return None;
+        }
+        let equivalents = equivalent_resources(req, rules);
+        for rule in rules {
+            for eq in &equivalents {
+                if rule.matches_as(req, eq) {
+                    return Some(Matched {
+                        resource: eq.clone(),
+                        kind: equivalent_kind(req, eq),
+                    });
+                }
+            }
+        }
+        None
     }
 
     /// `namespace.Matcher.MatchNamespaceSelector`.
@@ -740,6 +928,11 @@ fn is_everything(s: &Selector) -> bool {
 impl Rule {
     /// `rules.Matcher.Matches` plus resourceNames.
     fn matches(&self, req: &Request) -> bool {
+        self.matches_as(req, &req.resource)
+    }
+
+    /// Whether the rule matches `req` taken as a request for `resource`.
+    fn matches_as(&self, req: &Request, resource: &Gvk) -> bool {
         let any = |items: &[String], v: &str| items.iter().any(|i| i == "*" || i == v);
         let scope = match self.scope.as_deref() {
             None | Some("*") => true,
@@ -747,16 +940,124 @@ impl Rule {
             Some("Cluster") => is_namespace_resource(req) || req.namespace.is_empty(),
             Some(_) => false,
         };
-        let resource = self.resources.iter().any(|r| {
+        let names_resource = self.resources.iter().any(|r| {
             let (res, sub) = r.split_once('/').unwrap_or((r, ""));
-            (res == "*" || res == req.resource.name) && (sub == "*" || sub == req.sub_resource)
+            (res == "*" || res == resource.name) && (sub == "*" || sub == req.sub_resource)
         });
         scope
             && any(&self.operations, req.operation.as_str())
-            && any(&self.api_groups, &req.resource.group)
-            && any(&self.api_versions, &req.resource.version)
-            && resource
+            && any(&self.api_groups, &resource.group)
+            && any(&self.api_versions, &resource.version)
+            && names_resource
             && (self.resource_names.is_empty() || self.resource_names.contains(&req.name))
+    }
+}
+
+/// Resources that one API server serves under more than one group, sharing
+/// one storage (kube-apiserver's "cohabitating" resources), with every
+/// version each group served them in. The API server's
+/// `EquivalentResourceMapper` makes all of them equivalent, as far as they
+/// are served: in the clusters that run ValidatingAdmissionPolicy (1.26
+/// and later) only core `v1` and `events.k8s.io/v1` events, and the `v1`
+/// versions of the others, still are; the older entries only matter for
+/// older manifests evaluated offline. (`policy` and `extensions`
+/// podsecuritypolicies are left out: no version is served any more.)
+const COHABITING: &[&[(&str, &str)]] = &[
+    &[
+        ("apps", "v1"),
+        ("apps", "v1beta2"),
+        ("apps", "v1beta1"),
+        ("extensions", "v1beta1"),
+    ],
+    &[
+        ("apps", "v1"),
+        ("apps", "v1beta2"),
+        ("extensions", "v1beta1"),
+    ],
+    &[
+        ("apps", "v1"),
+        ("apps", "v1beta2"),
+        ("extensions", "v1beta1"),
+    ],
+    &[("networking.k8s.io", "v1"), ("extensions", "v1beta1")],
+    &[
+        ("networking.k8s.io", "v1"),
+        ("networking.k8s.io", "v1beta1"),
+        ("extensions", "v1beta1"),
+    ],
+    &[
+        ("", "v1"),
+        ("events.k8s.io", "v1"),
+        ("events.k8s.io", "v1beta1"),
+    ],
+    // The extensions group served replicationcontrollers only for their
+    // `scale` subresource.
+    &[("", "v1"), ("extensions", "v1beta1")],
+];
+/// The resource of each `COHABITING` entry, in the same order.
+const COHABITING_RESOURCES: [&str; 7] = [
+    "deployments",
+    "daemonsets",
+    "replicasets",
+    "networkpolicies",
+    "ingresses",
+    "events",
+    "replicationcontrollers",
+];
+
+/// What `EquivalentResourcesFor` would answer for the request's resource,
+/// without discovery: for a resource of [`COHABITING`], every group and
+/// version listed there; for any other, the same group and resource in
+/// each version the rules name (assumed to be served).
+fn equivalent_resources(req: &Request, rules: &[Rule]) -> Vec<Gvk> {
+    let r = &req.resource;
+    let gvr = |group: &str, version: &str| Gvk {
+        group: group.to_string(),
+        version: version.to_string(),
+        name: r.name.clone(),
+    };
+    let known = COHABITING_RESOURCES
+        .iter()
+        .zip(COHABITING)
+        .find(|(name, versions)| {
+            **name == r.name
+                // extensions served replicationcontrollers only as `scale`.
+                && (r.name != "replicationcontrollers" || req.sub_resource == "scale")
+                && versions
+                    .iter()
+                    .any(|(g, v)| *g == r.group && *v == r.version)
+        });
+    let candidates: Vec<Gvk> = match known {
+        Some((_, versions)) => versions.iter().map(|(g, v)| gvr(g, v)).collect(),
+        None => rules
+            .iter()
+            .flat_map(|rule| &rule.api_versions)
+            .filter(|v| *v != "*")
+            .map(|v| gvr(&r.group, v))
+            .collect(),
+    };
+    let mut out: Vec<Gvk> = Vec::new();
+    for c in candidates {
+        if c != *r && !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// The kind of an equivalent resource (`KindFor`): the request's kind in
+/// the equivalent group and version. A subresource whose kind is of
+/// another group (`deployments/scale` is `autoscaling/v1` `Scale`) keeps
+/// the request's.
+fn equivalent_kind(req: &Request, resource: &Gvk) -> Gvk {
+    if req.kind.group == req.resource.group && req.kind.version == req.resource.version {
+        Gvk {
+            group: resource.group.clone(),
+            version: resource.version.clone(),
+            name: req.kind.name.clone(),
+        }
+    } else {
+        req.kind.clone()
     }
 }
 
@@ -803,8 +1104,35 @@ fn load_policy(name: &str, obj: &Json) -> Result<(Policy, Vec<String>), String> 
             (v.name.clone(), c)
         })
         .collect();
-    if spec.validations.is_empty() {
-        return Err("spec.validations is required".into());
+    if spec.validations.is_empty() && spec.audit_annotations.is_empty() {
+        return Err(
+            "spec.validations or spec.auditAnnotations must contain at least one item".into(),
+        );
+    }
+    if spec.audit_annotations.len() > MAX_AUDIT_ANNOTATIONS {
+        return Err(format!(
+            "spec.auditAnnotations: must not have more than {MAX_AUDIT_ANNOTATIONS} items"
+        ));
+    }
+    let mut keys: Vec<&str> = Vec::new();
+    for (i, a) in spec.audit_annotations.iter().enumerate() {
+        let field = format!("spec.auditAnnotations[{i}]");
+        // The API server checks `<policy name>/<key>` as a qualified name,
+        // the name it records the annotation under.
+        qualified_name_part(&a.key).map_err(|e| format!("{field}.key: `{}`: {e}", a.key))?;
+        if keys.contains(&a.key.as_str()) {
+            return Err(format!("{field}.key: duplicate value `{}`", a.key));
+        }
+        keys.push(&a.key);
+        let trimmed = a.value_expression.trim();
+        if trimmed.is_empty() {
+            return Err(format!("{field}.valueExpression is required"));
+        }
+        if trimmed.len() > MAX_VALUE_EXPRESSION_BYTES {
+            return Err(format!(
+                "{field}.valueExpression: must not exceed {MAX_VALUE_EXPRESSION_BYTES} bytes"
+            ));
+        }
     }
     let validations = spec
         .validations
@@ -820,6 +1148,18 @@ fn load_policy(name: &str, obj: &Json) -> Result<(Policy, Vec<String>), String> 
             reason: v.reason.clone(),
         })
         .collect();
+    let audit_annotations = spec
+        .audit_annotations
+        .iter()
+        .enumerate()
+        .map(|(i, a)| AuditAnnotationExpr {
+            key: a.key.clone(),
+            value_expression: compile(
+                format!("spec.auditAnnotations[{i}].valueExpression"),
+                a.value_expression.trim(),
+            ),
+        })
+        .collect();
     Ok((
         Policy {
             name: name.to_string(),
@@ -829,9 +1169,35 @@ fn load_policy(name: &str, obj: &Json) -> Result<(Policy, Vec<String>), String> 
             match_conditions,
             variables,
             validations,
+            audit_annotations,
         },
         compile_errors,
     ))
+}
+
+/// The name part of a qualified name (`IsQualifiedName`): 1 to 63
+/// characters, alphanumerics with `-`, `_` and `.` inside.
+fn qualified_name_part(key: &str) -> Result<(), String> {
+    if key.is_empty() {
+        return Err("must be non-empty".into());
+    }
+    if key.len() > 63 {
+        return Err("must be no more than 63 characters".into());
+    }
+    let alnum = |c: char| c.is_ascii_alphanumeric();
+    let ok = key.starts_with(alnum)
+        && key.ends_with(alnum)
+        && key
+            .chars()
+            .all(|c| alnum(c) || matches!(c, '-' | '_' | '.'));
+    if !ok {
+        return Err(
+            "must consist of alphanumeric characters, '-', '_' or '.', and must start \
+                    and end with an alphanumeric character"
+                .into(),
+        );
+    }
+    Ok(())
 }
 
 fn load_binding(name: &str, obj: &Json) -> Result<Binding, String> {
@@ -910,10 +1276,11 @@ fn load_matcher(m: MatchResourcesWire, field: &str) -> Result<Matcher, String> {
         Selector::from_label_selector(Some(&s.unwrap_or_default()))
             .map_err(|e| format!("{field}.{name}: {e}"))
     };
-    match m.match_policy.as_deref() {
-        None | Some("Exact") | Some("Equivalent") => {}
+    let equivalent = match m.match_policy.as_deref() {
+        None | Some("Equivalent") => true,
+        Some("Exact") => false,
         Some(other) => return Err(format!("{field}.matchPolicy: unknown value `{other}`")),
-    }
+    };
     for (list, rules) in [
         ("resourceRules", &m.resource_rules),
         ("excludeResourceRules", &m.exclude_resource_rules),
@@ -931,6 +1298,7 @@ fn load_matcher(m: MatchResourcesWire, field: &str) -> Result<Matcher, String> {
         object_selector: selector(m.object_selector, "objectSelector")?,
         resource_rules: m.resource_rules,
         exclude_resource_rules: m.exclude_resource_rules,
+        equivalent,
     })
 }
 
@@ -1051,6 +1419,7 @@ mod tests {
             .unwrap(),
             resource_rules: vec![rule(&["*"])],
             exclude_resource_rules: exclude,
+            equivalent: true,
         }
     }
 
@@ -1060,25 +1429,41 @@ mod tests {
         let team_a = json!({"matchLabels": {"team": "a"}});
         let team_b = json!({"matchLabels": {"team": "b"}});
         assert_eq!(
-            matcher(team_a.clone(), json!({}), vec![]).matches(&pod),
+            matcher(team_a.clone(), json!({}), vec![])
+                .matches(&pod)
+                .map(|m| m.is_some()),
             Ok(true)
         );
         assert_eq!(
-            matcher(team_b.clone(), json!({}), vec![]).matches(&pod),
+            matcher(team_b.clone(), json!({}), vec![])
+                .matches(&pod)
+                .map(|m| m.is_some()),
             Ok(false)
         );
         let web = json!({"matchLabels": {"app": "web"}});
         let db = json!({"matchLabels": {"app": "db"}});
-        assert_eq!(matcher(json!({}), web, vec![]).matches(&pod), Ok(true));
-        assert_eq!(matcher(json!({}), db, vec![]).matches(&pod), Ok(false));
+        assert_eq!(
+            matcher(json!({}), web, vec![])
+                .matches(&pod)
+                .map(|m| m.is_some()),
+            Ok(true)
+        );
+        assert_eq!(
+            matcher(json!({}), db, vec![])
+                .matches(&pod)
+                .map(|m| m.is_some()),
+            Ok(false)
+        );
         // Exclusions win over rules.
         let m = matcher(json!({}), json!({}), vec![rule(&["pods"])]);
-        assert_eq!(m.matches(&pod), Ok(false));
+        assert_eq!(m.matches(&pod).map(|m| m.is_some()), Ok(false));
 
         // Cluster-scoped objects are never skipped by a namespace selector.
         let node = req("nodes", "", "", Operation::Create);
         assert_eq!(
-            matcher(team_b.clone(), json!({}), vec![]).matches(&node),
+            matcher(team_b.clone(), json!({}), vec![])
+                .matches(&node)
+                .map(|m| m.is_some()),
             Ok(true)
         );
 
@@ -1087,15 +1472,27 @@ mod tests {
         ns.namespace_object = None;
         ns.object = Some(json!({"metadata": {"name": "new", "labels": {"team": "b"}}}));
         assert_eq!(
-            matcher(team_b.clone(), json!({}), vec![]).matches(&ns),
+            matcher(team_b.clone(), json!({}), vec![])
+                .matches(&ns)
+                .map(|m| m.is_some()),
             Ok(true)
         );
-        assert_eq!(matcher(team_a, json!({}), vec![]).matches(&ns), Ok(false));
+        assert_eq!(
+            matcher(team_a, json!({}), vec![])
+                .matches(&ns)
+                .map(|m| m.is_some()),
+            Ok(false)
+        );
 
         // An unknown Namespace is an error, not a guess.
         let mut lost = req("pods", "", "gone", Operation::Create);
         lost.namespace_object = None;
-        assert!(matcher(team_b, json!({}), vec![]).matches(&lost).is_err());
+        assert!(
+            matcher(team_b, json!({}), vec![])
+                .matches(&lost)
+                .map(|m| m.is_some())
+                .is_err()
+        );
     }
 
     fn policy_yaml(spec: Json) -> Vec<Json> {

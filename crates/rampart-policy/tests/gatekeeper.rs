@@ -362,7 +362,7 @@ fn cel_only_and_malformed_templates_are_load_errors() {
                               "rego": "package k8shttp\nviolation[{\"msg\": msg}] {\n  r := http.send({\"method\": \"get\", \"url\": \"http://x\"})\n  msg := r.body\n}\n"}]}
     });
     let orphan = pod_constraint(json!({}));
-    let (set, errors) = GatekeeperSet::load(&[cel, bad_rego, no_violation, orphan]);
+    let (set, errors) = GatekeeperSet::load(&[cel, bad_rego, no_violation, http, orphan]);
     assert!(set.is_empty());
     let objects: Vec<&str> = errors.iter().map(|e| e.object.as_str()).collect();
     assert_eq!(
@@ -371,6 +371,7 @@ fn cel_only_and_malformed_templates_are_load_errors() {
             "ConstraintTemplate/k8scel",
             "ConstraintTemplate/k8sbad",
             "ConstraintTemplate/k8snoviolation",
+            "ConstraintTemplate/k8shttp",
             "K8sPSPPrivilegedContainer/c",
         ]
     );
@@ -389,21 +390,66 @@ fn cel_only_and_malformed_templates_are_load_errors() {
         "{}",
         errors[2].message
     );
+    // http.send is not available (Gatekeeper removes it too): regorus
+    // would only find out when a request reaches the call; rampart refuses
+    // the template at load.
+    assert_eq!(
+        errors[3].message,
+        "invalid Rego: undefined function http.send"
+    );
+}
 
-    // http.send is not available (Gatekeeper removes it too); regorus
-    // resolves functions when evaluating, so the template loads and every
-    // evaluation is an error.
-    let constraint = json!({"apiVersion": "constraints.gatekeeper.sh/v1beta1", "kind": "K8sHttp",
-                            "metadata": {"name": "h"}});
-    let set = load(&[http, constraint]);
-    let pod = fixture("privileged-containers/example_allowed.yaml");
-    let ev = set.evaluate(&create(pod, "apps"));
-    assert!(ev.violations.is_empty());
-    assert_eq!(ev.errors.len(), 1);
-    assert!(
-        ev.errors[0].message.contains("http.send"),
-        "{}",
-        ev.errors[0].message
+#[test]
+fn calls_are_resolved_at_load() {
+    let template = |rego: &str, libs: &[&str]| {
+        json!({
+            "apiVersion": "templates.gatekeeper.sh/v1",
+            "kind": "ConstraintTemplate",
+            "metadata": {"name": "k8scalls"},
+            "spec": {"crd": {"spec": {"names": {"kind": "K8sCalls"}}},
+                     "targets": [{"target": "admission.k8s.gatekeeper.sh",
+                                  "rego": rego, "libs": libs}]}
+        })
+    };
+    // Builtins, OPA's deprecated builtins, the package's own functions
+    // (also dotted), imports with and without alias, data paths.
+    let ok = template(
+        "package k8scalls\n\
+         import data.lib.helpers\n\
+         import data.lib.helpers as h\n\
+         violation[{\"msg\": msg}] {\n\
+           any([true]); all([true]); re_match(\"a\", \"a\")\n\
+           count(set_diff({1}, cast_set(cast_array({1})))) == 0\n\
+           helpers.twice(1) == h.twice(1)\n\
+           data.lib.helpers.twice(1) == local(1)\n\
+           x := [y | y := sprintf(\"%v\", [util.id(1)])]\n\
+           print(x)\n\
+           msg := concat(\",\", x)\n\
+         }\n\
+         local(n) = n * 2\n\
+         util.id(n) = n\n",
+        &["package lib.helpers\ntwice(n) = n * 2\n"],
+    );
+    let (set, errors) = GatekeeperSet::load(&[ok]);
+    assert_eq!(errors, vec![]);
+    assert!(!set.is_empty());
+
+    // Unknown calls anywhere (a comprehension, a `not`, a library) are
+    // listed once each.
+    let bad = template(
+        "package k8scalls\n\
+         violation[{\"msg\": msg}] {\n\
+           not crypto.nope(1)\n\
+           x := [y | y := crypto.nope(2)]\n\
+           msg := opa.runtime().env\n\
+         }\n",
+        &["package lib.helpers\nf(n) = glob.nope(n)\n"],
+    );
+    let (_, errors) = GatekeeperSet::load(&[bad]);
+    assert_eq!(errors.len(), 1);
+    assert_eq!(
+        errors[0].message,
+        "invalid Rego: undefined functions crypto.nope, opa.runtime, glob.nope"
     );
 }
 
@@ -512,4 +558,63 @@ fn rego_v1_code_source() {
 fn set_is_shareable_across_threads() {
     fn assert_send_sync<T: Send + Sync>() {}
     assert_send_sync::<GatekeeperSet>();
+}
+
+#[test]
+fn constraint_parameters_are_validated_against_the_template_schema() {
+    // The library's template is v1beta1: legacySchema, so unknown fields
+    // are kept and only types are checked.
+    let (set, errors) = GatekeeperSet::load(&[
+        fixture("requiredlabels/template.yaml"),
+        fixture("requiredlabels/constraint.yaml"),
+        fixture("requiredlabels/constraint_bad_parameters.yaml"),
+        fixture("requiredlabels/constraint_wrong_types.yaml"),
+    ]);
+    assert!(!set.is_empty(), "the valid sample constraint loads");
+    let got: Vec<(&str, &str)> = errors
+        .iter()
+        .map(|e| (e.object.as_str(), e.message.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "K8sRequiredLabels/ns-must-have-gk",
+                "spec.parameters: must be of type object, got array"
+            ),
+            (
+                "K8sRequiredLabels/wrong-types",
+                "spec.parameters.labels[1]: must be of type object, got string"
+            ),
+        ]
+    );
+
+    // The valid constraint is still enforced.
+    let ns = fixture("requiredlabels/example_disallowed_label_value.yaml");
+    let ev = set.evaluate(&request(ns, "", Operation::Create));
+    assert_eq!(ev.violations.len(), 1, "{ev:?}");
+}
+
+#[test]
+fn v1_templates_reject_unknown_parameters() {
+    let mut template = fixture("requiredlabels/template.yaml");
+    template["apiVersion"] = json!("templates.gatekeeper.sh/v1");
+    let (_, errors) = GatekeeperSet::load(&[
+        template.clone(),
+        fixture("requiredlabels/constraint.yaml"),
+        fixture("requiredlabels/constraint_wrong_types.yaml"),
+    ]);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].object, "K8sRequiredLabels/wrong-types");
+    assert_eq!(
+        errors[0].message,
+        "spec.parameters.labels[1]: must be of type object, got string; \
+         spec.parameters.mesage: unknown field, not in the schema"
+    );
+    // Without a schema, anything goes.
+    template["spec"]["crd"]["spec"]["validation"] = json!({});
+    load(&[
+        template,
+        fixture("requiredlabels/constraint_wrong_types.yaml"),
+    ]);
 }

@@ -224,3 +224,219 @@ fn missing_params_allow_and_deny() {
     assert_eq!(bindings, ["limits-deny", "limits-selector"]);
     assert!(e.violations.is_empty());
 }
+
+fn labelled_deployment(replicas: i64, strategy: bool) -> Request {
+    let mut spec = json!({"replicas": replicas});
+    if strategy {
+        spec["strategy"] = json!({"type": "Recreate"});
+    }
+    request(
+        ("apps", "v1", "Deployment"),
+        "deployments",
+        Operation::Create,
+        Some(namespace("default", json!({}))),
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+               "metadata": {"name": "web", "namespace": "default", "labels": {"team": "shop"}},
+               "spec": spec}),
+    )
+}
+
+#[test]
+fn audit_annotations_are_recorded_per_binding_and_param() {
+    let (set, errors) = load("audit-annotations.yaml");
+    assert!(errors.is_empty(), "{errors:?}");
+    assert_eq!(
+        set.counts(),
+        (3, 3),
+        "an auditAnnotations-only policy loads"
+    );
+
+    let e = set.evaluate(&labelled_deployment(4, true));
+    // Nothing denies: annotations are not validations.
+    assert!(e.violations.is_empty(), "{e:?}");
+    let got: Vec<(&str, &str, &str)> = e
+        .audit_annotations
+        .iter()
+        .map(|a| (a.policy.as_str(), a.key.as_str(), a.value.as_str()))
+        .collect();
+    // Params are read (the strict limit of 3 is exceeded, the lax 5 is
+    // not: null, skipped); a blank value is skipped; values are trimmed.
+    assert_eq!(
+        got,
+        [
+            (
+                "replica-audit.example.com",
+                "high-replica-count",
+                "Deployment spec.replicas set to 4, over 3"
+            ),
+            ("replica-audit.example.com", "owner", "team shop"),
+            ("replica-audit.example.com", "owner", "team shop"),
+            ("broken-fail.example.com", "strategy", "Recreate"),
+            ("broken-ignore.example.com", "strategy", "Recreate"),
+        ]
+    );
+    assert!(
+        e.audit_annotations
+            .iter()
+            .all(|a| a.engine == rampart_policy::Engine::Vap)
+    );
+    assert_eq!(e.audit_annotations[0].binding, "replica-audit-binding");
+
+    // As the API server records them: `<policy>/<key>`, equal values once.
+    let published = e.published_audit_annotations();
+    assert_eq!(
+        published["replica-audit.example.com/high-replica-count"],
+        "Deployment spec.replicas set to 4, over 3"
+    );
+    assert_eq!(published["replica-audit.example.com/owner"], "team shop");
+    assert_eq!(published.len(), 4);
+
+    // A value that is neither a string nor null rejects the request even
+    // under failurePolicy Ignore.
+    assert_eq!(e.errors.len(), 1, "{e:?}");
+    assert_eq!(e.errors[0].policy, "broken-ignore.example.com");
+    assert!(e.errors[0].message.contains("unsupported return type"));
+    assert!(e.errors[0].fail_closed);
+
+    // Over both limits: both params publish, joined in order.
+    let e = set.evaluate(&labelled_deployment(9, true));
+    assert_eq!(
+        e.published_audit_annotations()["replica-audit.example.com/high-replica-count"],
+        "Deployment spec.replicas set to 9, over 3, Deployment spec.replicas set to 9, over 5"
+    );
+}
+
+#[test]
+fn audit_annotation_errors_follow_failure_policy() {
+    let (set, _) = load("audit-annotations.yaml");
+    // No spec.strategy: the expression fails.
+    let e = set.evaluate(&labelled_deployment(1, false));
+    let errors: Vec<(&str, bool)> = e
+        .errors
+        .iter()
+        .map(|x| (x.policy.as_str(), x.fail_closed))
+        .collect();
+    assert_eq!(
+        errors,
+        [
+            // Fail rejects although the binding's actions are [Audit].
+            ("broken-fail.example.com", true),
+            // Ignore drops the annotation.
+            ("broken-ignore.example.com", false),
+            ("broken-ignore.example.com", true),
+        ],
+        "{e:?}"
+    );
+    assert!(e.errors[0].message.contains("strategy"), "{e:?}");
+    assert!(e.audit_annotations.iter().all(|a| a.key != "strategy"));
+}
+
+#[test]
+fn malformed_audit_annotations_do_not_load() {
+    let (set, errors) = load("audit-annotations-malformed.yaml");
+    assert_eq!(set.counts(), (0, 0));
+    let got: Vec<(&str, &str)> = errors
+        .iter()
+        .map(|e| (e.object.as_str(), e.message.as_str()))
+        .collect();
+    assert_eq!(got.len(), 5, "{got:?}");
+    assert_eq!(got[0].0, "ValidatingAdmissionPolicy/slash-key");
+    assert!(got[0].1.contains("auditAnnotations[0].key"), "{got:?}");
+    assert_eq!(got[1].0, "ValidatingAdmissionPolicy/duplicate-key");
+    assert!(got[1].1.contains("auditAnnotations[1].key: duplicate"));
+    assert_eq!(got[2].0, "ValidatingAdmissionPolicy/long-key");
+    assert!(got[2].1.contains("63 characters"));
+    assert_eq!(got[3].0, "ValidatingAdmissionPolicy/empty-value");
+    assert!(got[3].1.contains("valueExpression is required"));
+    assert_eq!(got[4].0, "ValidatingAdmissionPolicy/nothing-to-do");
+    assert!(got[4].1.contains("validations or spec.auditAnnotations"));
+}
+
+fn resource_request(group: &str, version: &str, kind: &str, resource: &str) -> Request {
+    let api_version = if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    };
+    request(
+        (group, version, kind),
+        resource,
+        Operation::Create,
+        Some(namespace("default", json!({}))),
+        json!({"apiVersion": api_version, "kind": kind,
+               "metadata": {"name": "x", "namespace": "default"}}),
+    )
+}
+
+#[test]
+fn match_policy_equivalent() {
+    let (set, errors) = load("equivalent.yaml");
+    assert!(errors.is_empty(), "{errors:?}");
+    let policies = |e: &Evaluation| -> Vec<String> {
+        e.violations
+            .iter()
+            .map(|v| format!("{}: {}", v.policy, v.message))
+            .collect()
+    };
+
+    // The same resource asked for: every policy but the exclusion's.
+    let e = set.evaluate(&resource_request("apps", "v1", "Deployment", "deployments"));
+    assert_eq!(
+        policies(&e),
+        [
+            "equivalent: apps/v1 Deployment as apps/v1 deployments for apps/v1",
+            "exact: failed expression: false",
+        ]
+    );
+
+    // Another version, and the historical extensions group: equivalent
+    // only; the exclusion applies to them too.
+    for (group, version) in [("apps", "v1beta2"), ("extensions", "v1beta1")] {
+        let e = set.evaluate(&resource_request(
+            group,
+            version,
+            "Deployment",
+            "deployments",
+        ));
+        assert_eq!(
+            policies(&e),
+            [format!(
+                "equivalent: apps/v1 Deployment as apps/v1 deployments for {group}/{version}"
+            )],
+        );
+    }
+
+    // Core events are events.k8s.io events.
+    let e = set.evaluate(&resource_request("", "v1", "Event", "events"));
+    assert_eq!(
+        policies(&e),
+        [
+            "equivalent: events.k8s.io/v1 Event as events.k8s.io/v1 events for /v1",
+            "all-but-deployments: failed expression: false",
+        ]
+    );
+
+    // A custom resource in another version of its group.
+    let e = set.evaluate(&resource_request(
+        "stable.example.com",
+        "v2",
+        "CronTab",
+        "crontabs",
+    ));
+    assert_eq!(
+        policies(&e)[0],
+        "equivalent: stable.example.com/v1 CronTab as stable.example.com/v1 crontabs for stable.example.com/v2"
+    );
+
+    // Another group with the same resource name is not equivalent.
+    let e = set.evaluate(&resource_request(
+        "other.example.com",
+        "v1",
+        "CronTab",
+        "crontabs",
+    ));
+    assert_eq!(
+        policies(&e),
+        ["all-but-deployments: failed expression: false"]
+    );
+}

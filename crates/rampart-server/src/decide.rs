@@ -114,6 +114,33 @@ const IGNORED_POD_SUBRESOURCES: [&str; 8] = [
 /// admission it would reject them all.
 pub const MANIFEST_ONLY_RULES: [&str; 1] = ["secret-data-in-manifest"];
 
+/// The users the built-in workload controllers create objects as: each
+/// controller's own service account (kube-controller-manager's
+/// `--use-service-account-credentials`, the default of kubeadm and the
+/// managed platforms), or the controller manager's identity otherwise.
+/// Only the control plane holds these credentials.
+const WORKLOAD_CONTROLLERS: [&str; 8] = [
+    "system:serviceaccount:kube-system:deployment-controller",
+    "system:serviceaccount:kube-system:replicaset-controller",
+    "system:serviceaccount:kube-system:statefulset-controller",
+    "system:serviceaccount:kube-system:daemon-set-controller",
+    "system:serviceaccount:kube-system:job-controller",
+    "system:serviceaccount:kube-system:cronjob-controller",
+    "system:serviceaccount:kube-system:replication-controller",
+    "system:kube-controller-manager",
+];
+
+/// Which checks a request is decided with (the webhook path says).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checks {
+    /// Built-in rules and custom policies (`/validate`).
+    All,
+    /// Built-in rules only (`/validate/rules`).
+    Rules,
+    /// Custom policies only (`/validate/policies`).
+    Policies,
+}
+
 /// Turns admission requests into decisions with the built-in rules and the
 /// custom policies.
 pub struct Decider {
@@ -140,6 +167,9 @@ struct Hit<'a> {
     action: Action,
     /// The old object had the same finding (UPDATE).
     preexisting: bool,
+    /// The object is created by a workload controller from this owner's
+    /// template (`Kind/name`), which the rules judged when it was admitted.
+    owner: Option<&'a str>,
 }
 
 impl Decider {
@@ -194,16 +224,25 @@ impl Decider {
                 .any(|g| s.exempt_groups.contains(g))
     }
 
-    /// Pure: one AdmissionReview request → its response.
+    /// Pure: one AdmissionReview request → its response, with the
+    /// built-in rules and the custom policies.
     pub fn decide(&self, req: &Request) -> Decision {
+        self.decide_with(req, Checks::All)
+    }
+
+    /// [`Decider::decide`] with only some of the checks: a webhook
+    /// configuration may send workloads to the rules (fail closed) and
+    /// every kind to the policies (fail open) without evaluating a policy
+    /// twice.
+    pub fn decide_with(&self, req: &Request, checks: Checks) -> Decision {
         if self.exempt(req) {
             return Decision::allow();
         }
         let mut out = Outcome::default();
-        if rules_apply(req) {
+        if checks != Checks::Policies && rules_apply(req) {
             self.rule_verdicts(req, &mut out);
         }
-        if let Some(policies) = &self.policies {
+        if let (Checks::All | Checks::Policies, Some(policies)) = (checks, &self.policies) {
             policy_verdicts(&policies(req), &mut out);
         }
         out.finish()
@@ -233,6 +272,7 @@ impl Decider {
             }
             _ => HashSet::new(),
         };
+        let owner = template_owner(req);
         let hits = findings.into_iter().map(|finding| Hit {
             finding,
             action: self
@@ -246,6 +286,7 @@ impl Decider {
                     Action::Warn
                 }),
             preexisting: before.contains(&finding.fingerprint),
+            owner: owner.as_deref(),
         });
         for hit in hits {
             out.rule(&hit);
@@ -286,6 +327,30 @@ fn rules_apply(req: &Request) -> bool {
                 && !IGNORED_POD_SUBRESOURCES.contains(&sub)
         }
     }
+}
+
+/// `Kind/name` of the workload whose template a controller is creating
+/// this object from: a CREATE by one of the [`WORKLOAD_CONTROLLERS`] of an
+/// object whose controlling owner is a pod controller. Its findings were
+/// the owner's, decided when the owner was created or updated (denied
+/// then, or admitted: grandfathered on UPDATE, exempted by annotation):
+/// denying the copy would only stall a rollout where nobody sees it.
+fn template_owner(req: &Request) -> Option<String> {
+    if req.operation != Operation::Create
+        || !WORKLOAD_CONTROLLERS.contains(&req.user_info.username.as_str())
+    {
+        return None;
+    }
+    let owners = req.object.as_ref()?.pointer("/metadata/ownerReferences")?;
+    owners.as_array()?.iter().find_map(|o| {
+        let field = |k: &str| o.get(k).and_then(Value::as_str);
+        if o.get("controller").and_then(Value::as_bool) != Some(true) {
+            return None;
+        }
+        let (api_version, kind) = (field("apiVersion")?, field("kind")?);
+        rampart_core::workload::template_path(api_version, kind)?;
+        Some(format!("{kind}/{}", field("name").unwrap_or("")))
+    })
 }
 
 /// The synthetic file name findings point at: `admission:<kind>/<ns>/<name>`.
@@ -390,6 +455,12 @@ fn policy_verdicts(eval: &Evaluation, out: &mut Outcome) {
             }
         }
     }
+    // The API server records a ValidatingAdmissionPolicy's own
+    // annotations as `<policy>/<key>`; through a webhook it prefixes
+    // `<webhook>/` itself, so the policy and key are joined with a dot.
+    for (key, value) in eval.published_audit_annotations() {
+        out.audit(&format!("vap.{}", key.replacen('/', ".", 1)), &value);
+    }
     for e in &eval.errors {
         let key = policy_key(e.engine, &e.policy);
         out.policy_errors += 1;
@@ -429,6 +500,16 @@ impl Outcome {
             format!(" (at {})", f.location.pointer)
         };
         let text = format!("rampart: {}: {}{at}", f.rule, f.message);
+        if let Some(owner) = hit.owner {
+            // Warnings to a controller reach no one: the audit log is
+            // where this is seen.
+            self.hits.push((f.rule.to_string(), Action::Audit));
+            self.audit(
+                &f.rule,
+                &format!("{}{at}; from the template of {owner}", f.message),
+            );
+            return;
+        }
         match (hit.action, hit.preexisting) {
             (Action::Deny, false) => {
                 self.hits.push((f.rule.to_string(), Action::Deny));

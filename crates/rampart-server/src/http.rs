@@ -9,8 +9,9 @@ use hyper::body::Incoming;
 use hyper::header::{ALLOW, CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 
-use crate::decide::{Decider, Decision};
+use crate::decide::{Checks, Decider, Decision};
 use crate::metrics::{ErrorKind, Metrics};
+use crate::namespaces::NamespaceSource;
 use crate::review;
 
 pub struct State {
@@ -18,6 +19,7 @@ pub struct State {
     pub metrics: Metrics,
     pub max_body_bytes: usize,
     pub decision_deadline: std::time::Duration,
+    pub namespaces: Option<Arc<dyn NamespaceSource>>,
     /// Serving with the certificate loaded, and not shutting down.
     pub ready: AtomicBool,
 }
@@ -41,13 +43,20 @@ fn text(status: StatusCode, body: impl Into<String>) -> Reply {
 pub async fn handle(state: Arc<State>, req: Request<Incoming>) -> Reply {
     let path = req.uri().path();
     match (req.method(), path) {
-        (&Method::POST, "/validate" | "/") => validate(state, req).await,
+        (&Method::POST, "/validate" | "/") => validate(state, req, Checks::All).await,
+        (&Method::POST, "/validate/rules") => validate(state, req, Checks::Rules).await,
+        (&Method::POST, "/validate/policies") => validate(state, req, Checks::Policies).await,
         (&Method::GET | &Method::HEAD, "/healthz") => text(StatusCode::OK, "ok"),
         (&Method::GET | &Method::HEAD, "/readyz") => {
-            if state.ready.load(Ordering::SeqCst) {
-                text(StatusCode::OK, "ok")
-            } else {
+            if !state.ready.load(Ordering::SeqCst) {
                 text(StatusCode::SERVICE_UNAVAILABLE, "not ready: shutting down")
+            } else if state.namespaces.as_ref().is_some_and(|n| !n.ready()) {
+                text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "not ready: namespace cache not yet synced",
+                )
+            } else {
+                text(StatusCode::OK, "ok")
             }
         }
         (&Method::GET | &Method::HEAD, "/metrics") => reply(
@@ -55,7 +64,7 @@ pub async fn handle(state: Arc<State>, req: Request<Incoming>) -> Reply {
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
             state.metrics.encode(),
         ),
-        (_, "/validate" | "/") => allow(
+        (_, "/validate" | "/validate/rules" | "/validate/policies" | "/") => allow(
             text(
                 StatusCode::METHOD_NOT_ALLOWED,
                 "POST an AdmissionReview here",
@@ -67,7 +76,7 @@ pub async fn handle(state: Arc<State>, req: Request<Incoming>) -> Reply {
         }
         _ => text(
             StatusCode::NOT_FOUND,
-            "not found: POST /validate, GET /healthz, /readyz or /metrics",
+            "not found: POST /validate (or /validate/rules, /validate/policies), GET /healthz, /readyz or /metrics",
         ),
     }
 }
@@ -125,7 +134,7 @@ async fn read_body(mut body: Incoming, limit: usize) -> Result<Bytes, BodyError>
     Ok(Bytes::from(out))
 }
 
-async fn validate(state: Arc<State>, req: Request<Incoming>) -> Reply {
+async fn validate(state: Arc<State>, req: Request<Incoming>, checks: Checks) -> Reply {
     let started = std::time::Instant::now();
     let metrics = &state.metrics;
     if !is_json(&req) {
@@ -169,7 +178,7 @@ async fn validate(state: Arc<State>, req: Request<Incoming>) -> Reply {
                 return text(StatusCode::BAD_REQUEST, "the body could not be read");
             }
         };
-    let request = match review::parse(&body) {
+    let mut request = match review::parse(&body) {
         Ok(r) => r,
         Err(message) => {
             metrics.error(ErrorKind::Malformed);
@@ -177,19 +186,25 @@ async fn validate(state: Arc<State>, req: Request<Incoming>) -> Reply {
         }
     };
     drop(body);
+    // The deadline covers the Namespace lookup and the decision together:
+    // both are waited for while the API server's own timeout runs.
+    let deadline = state.decision_deadline;
+    let decide_by = tokio::time::Instant::now() + deadline;
+    if let Some(source) = &state.namespaces {
+        add_namespace(source.as_ref(), &mut request, deadline / 4, metrics).await;
+    }
     let decider = state.decider.clone();
     let uid = request.uid.clone();
     // Rules and policies are CPU work: off the connection tasks' threads.
     let decision_task = tokio::task::spawn_blocking(move || {
-        let d = decider.decide(&request);
+        let d = decider.decide_with(&request, checks);
         (request, d)
     });
     // Past the deadline the answer is a denial that says why, before the
     // API server gives up on its own (its timeoutSeconds) and applies
     // failurePolicy without a message. The evaluation cannot be
     // interrupted and finishes on its thread.
-    let deadline = state.decision_deadline;
-    let decided = match tokio::time::timeout(deadline, decision_task).await {
+    let decided = match tokio::time::timeout_at(decide_by, decision_task).await {
         Ok(d) => d,
         Err(_) => {
             metrics.error(ErrorKind::Timeout);
@@ -262,4 +277,38 @@ async fn validate(state: Arc<State>, req: Request<Incoming>) -> Reply {
         "application/json",
         review::respond(&request.uid, &decision),
     )
+}
+
+/// Sets the Namespace object of a namespaced request from `source`,
+/// waiting at most `timeout`. Requests on Namespaces themselves are left
+/// alone: the object in the request is the Namespace (newer than any
+/// cache, which is why the API server matches them on it too), and the
+/// policies read it there. When the lookup fails the request is decided
+/// without it, as the API server decides when it cannot read the
+/// namespace: a policy that selects by namespace labels then fails under
+/// its failurePolicy.
+async fn add_namespace(
+    source: &dyn NamespaceSource,
+    request: &mut rampart_policy::Request,
+    timeout: std::time::Duration,
+    metrics: &Metrics,
+) {
+    let on_namespace = request.resource.group.is_empty() && request.resource.name == "namespaces";
+    if request.namespace.is_empty() || request.namespace_object.is_some() || on_namespace {
+        return;
+    }
+    let failure = match tokio::time::timeout(timeout, source.lookup(&request.namespace)).await {
+        Ok(Ok(ns)) => {
+            request.namespace_object = ns;
+            return;
+        }
+        Ok(Err(e)) => e,
+        Err(_) => format!("no answer within {timeout:?}"),
+    };
+    metrics.error(ErrorKind::Namespace);
+    tracing::warn!(
+        uid = %request.uid,
+        namespace = %request.namespace,
+        "cannot look up the request's namespace; deciding without it: {failure}"
+    );
 }

@@ -4,7 +4,10 @@
 //! [`Decider`] runs the same built-in rules as `rampart scan` on the
 //! request's object, plus the custom policies, and the response allows,
 //! denies, warns or adds audit annotations. `/healthz`, `/readyz` and
-//! `/metrics` serve the kubelet's probes and Prometheus.
+//! `/metrics` serve the kubelet's probes and Prometheus. With a
+//! [`NamespaceSource`], a namespaced request's Namespace object is looked
+//! up before deciding, for namespaceSelectors, `namespaceObject` and the
+//! Pod Security namespace labels.
 //!
 //! TLS is rustls with ring; the certificate and key files are re-read when
 //! they change, so a renewed certificate is served to new connections
@@ -14,6 +17,7 @@
 mod decide;
 mod http;
 mod metrics;
+mod namespaces;
 mod review;
 mod tls;
 
@@ -28,11 +32,15 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
-pub use decide::{AdmissionSettings, Decider, Decision, MANIFEST_ONLY_RULES, PolicyEvaluator};
+pub use decide::{
+    AdmissionSettings, Checks, Decider, Decision, MANIFEST_ONLY_RULES, PolicyEvaluator,
+};
+pub use namespaces::{NamespaceLookup, NamespaceSource};
 
-/// The API server's own limit on a request body (3 MiB), a sensible
-/// default for `max_body_bytes`.
-pub const DEFAULT_MAX_BODY_BYTES: usize = 3 * 1024 * 1024;
+/// The default `max_body_bytes`: an UPDATE's AdmissionReview carries the
+/// object and the old object, each up to the API server's own 3 MiB
+/// request limit, plus the review around them.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 8 * 1024 * 1024;
 
 /// How often the certificate and key files are checked for a change.
 const RELOAD_INTERVAL: Duration = Duration::from_secs(2);
@@ -53,8 +61,12 @@ pub struct ServeOptions {
     /// How long requests in flight may take after SIGTERM/SIGINT.
     pub shutdown_grace: Duration,
     /// How long rules and policies may take on one request before it is
-    /// denied with a reason; default [`DEFAULT_DECISION_DEADLINE`].
+    /// denied with a reason; default [`DEFAULT_DECISION_DEADLINE`]. The
+    /// Namespace lookup counts against it.
     pub decision_deadline: Duration,
+    /// Where the Namespace objects of requests come from; None: requests
+    /// are decided without them (a namespaceSelector cannot match).
+    pub namespaces: Option<Arc<dyn NamespaceSource>>,
 }
 
 /// Under the shortest `timeoutSeconds` rampart ships (5 s in
@@ -77,17 +89,23 @@ pub enum ServeError {
     Signal(std::io::Error),
 }
 
-/// Blocks until SIGTERM/SIGINT, then drains in-flight requests.
+/// Blocks until SIGTERM/SIGINT, then drains in-flight requests: a runtime
+/// of its own running [`serve_async`].
 pub fn serve(opts: ServeOptions) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(ServeError::Runtime)?;
-    runtime.block_on(async move {
-        let signal = termination()?;
-        Server::bind(opts).await?.run(signal).await;
-        Ok(())
-    })
+    runtime.block_on(serve_async(opts))
+}
+
+/// [`serve`] on the caller's tokio runtime, for callers that run other
+/// tasks beside the server (a Kubernetes client must be built inside the
+/// runtime it is used on).
+pub async fn serve_async(opts: ServeOptions) -> Result<(), ServeError> {
+    let signal = termination()?;
+    Server::bind(opts).await?.run(signal).await;
+    Ok(())
 }
 
 /// Completes at the first SIGTERM (the kubelet stopping the pod) or SIGINT.
@@ -135,6 +153,7 @@ impl Server {
                 metrics: metrics::Metrics::new(),
                 max_body_bytes: opts.max_body_bytes,
                 decision_deadline: opts.decision_deadline,
+                namespaces: opts.namespaces,
                 ready: AtomicBool::new(false),
             }),
             grace: opts.shutdown_grace,

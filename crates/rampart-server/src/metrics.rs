@@ -45,6 +45,9 @@ pub enum ErrorKind {
     /// A body that did not arrive in time (408), or a decision past its
     /// deadline (denied).
     Timeout,
+    /// A request's Namespace could not be looked up (it was decided
+    /// without it).
+    Namespace,
 }
 
 impl ErrorKind {
@@ -57,6 +60,7 @@ impl ErrorKind {
             ErrorKind::Internal => "internal",
             ErrorKind::TlsReload => "tls_reload",
             ErrorKind::Timeout => "timeout",
+            ErrorKind::Namespace => "namespace",
         }
     }
 }
@@ -104,7 +108,7 @@ impl Metrics {
         );
         registry.register(
             "errors",
-            "Requests that could not be decided, policy failures and certificate reload failures",
+            "Requests that could not be decided, policy failures, Namespace lookup failures and certificate reload failures",
             errors.clone(),
         );
         // Every error kind is shown from the start, so that alerts on
@@ -117,6 +121,7 @@ impl Metrics {
             ErrorKind::Internal,
             ErrorKind::TlsReload,
             ErrorKind::Timeout,
+            ErrorKind::Namespace,
         ] {
             let _ = errors.get_or_create(&ErrorLabels {
                 kind: kind.as_str().into(),

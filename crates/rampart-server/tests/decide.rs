@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use common::{decider, fixture};
 use rampart_policy::{
-    Action, Engine, Evaluation, Gvk, Operation, PolicyError, Request, UserInfo, Violation,
+    Action, AuditAnnotation, Engine, Evaluation, Gvk, Operation, PolicyError, Request, UserInfo,
+    Violation,
 };
 use rampart_server::{AdmissionSettings, Decision};
 use serde_json::{Value, json};
@@ -202,6 +203,16 @@ fn violation(engine: Engine, policy: &str, actions: &[Action], reason: &str) -> 
     }
 }
 
+fn annotation(policy: &str, key: &str, value: &str) -> AuditAnnotation {
+    AuditAnnotation {
+        engine: Engine::Vap,
+        policy: policy.into(),
+        binding: format!("{policy}-binding"),
+        key: key.into(),
+        value: value.into(),
+    }
+}
+
 #[test]
 fn policy_verdicts_map_to_the_response() {
     let policies: rampart_server::PolicyEvaluator = Box::new(|_: &Request| Evaluation {
@@ -217,6 +228,11 @@ fn policy_verdicts_map_to_the_response() {
             message: "undefined function".into(),
             fail_closed: false,
         }],
+        audit_annotations: vec![
+            annotation("labels", "team", "none"),
+            annotation("labels", "team", "none"),
+            annotation("labels", "owner", "alice"),
+        ],
     });
     let d =
         decider(AdmissionSettings::default(), Some(policies)).decide(&create("compliant-pod.json"));
@@ -238,6 +254,9 @@ fn policy_verdicts_map_to_the_response() {
         d.warnings
     );
     assert_eq!(d.audit_annotations["vap.labels"], "labels says no");
+    // The policy's own annotations, one per key, equal values once.
+    assert_eq!(d.audit_annotations["vap.labels.team"], "none");
+    assert_eq!(d.audit_annotations["vap.labels.owner"], "alice");
     assert_eq!(
         d.audit_annotations["gatekeeper.K8sAllowedRepos"],
         "K8sAllowedRepos says no"
@@ -258,6 +277,7 @@ fn failing_policy_that_fails_closed_denies() {
             message: "no such key: team".into(),
             fail_closed: true,
         }],
+        audit_annotations: vec![],
     });
     let d =
         decider(AdmissionSettings::default(), Some(policies)).decide(&create("compliant-pod.json"));
@@ -361,4 +381,62 @@ fn namespace_labels_choose_the_pod_security_level() {
         "{}",
         d.message
     );
+}
+
+/// A pod as the ReplicaSet controller creates it from `owner`'s template.
+fn controller_pod(username: &str, owner: Value) -> Request {
+    let mut pod = fixture("privileged-pod.json");
+    pod["metadata"]["ownerReferences"] = json!([owner]);
+    let mut req = request(Operation::Create, Some(pod), None);
+    req.user_info = UserInfo {
+        username: username.into(),
+        groups: vec!["system:serviceaccounts".into()],
+        ..UserInfo::default()
+    };
+    req
+}
+
+#[test]
+fn pods_a_controller_creates_from_a_judged_template_are_audited_not_denied() {
+    let decider = decider(AdmissionSettings::default(), None);
+    let owner = json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-5d8f",
+        "uid": "1", "controller": true});
+    let d = decider.decide(&controller_pod(
+        "system:serviceaccount:kube-system:replicaset-controller",
+        owner.clone(),
+    ));
+    assert!(d.allowed, "{}", d.message);
+    assert!(
+        hit(&d, "privileged-container", Action::Audit),
+        "{:?}",
+        d.hits
+    );
+    let note = &d.audit_annotations["privileged-container"];
+    assert!(
+        note.ends_with("from the template of ReplicaSet/web-5d8f"),
+        "{note}"
+    );
+    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+
+    // Anyone else writing the same owner reference is judged as usual:
+    // the reference is the requester's word, the username is not.
+    let d = decider.decide(&controller_pod("alice", owner.clone()));
+    assert!(!d.allowed);
+    // So is a controller's object owned by something that is not a pod
+    // controller (its template was never judged), or not controlling.
+    let mut custom = owner.clone();
+    custom["apiVersion"] = json!("argoproj.io/v1alpha1");
+    custom["kind"] = json!("Rollout");
+    let d = decider.decide(&controller_pod(
+        "system:serviceaccount:kube-system:replicaset-controller",
+        custom,
+    ));
+    assert!(!d.allowed);
+    let mut not_controller = owner;
+    not_controller["controller"] = json!(false);
+    let d = decider.decide(&controller_pod(
+        "system:kube-controller-manager",
+        not_controller,
+    ));
+    assert!(!d.allowed);
 }

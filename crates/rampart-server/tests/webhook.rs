@@ -94,6 +94,7 @@ impl Running {
             max_body_bytes,
             shutdown_grace: Duration::from_secs(5),
             decision_deadline,
+            namespaces: None,
         })
         .await
         .unwrap();
@@ -141,12 +142,16 @@ impl Running {
         .await
     }
 
-    /// POSTs an AdmissionReview and returns its `response`.
+    /// POSTs an AdmissionReview to /validate and returns its `response`.
     async fn review(&self, review: &Value) -> Value {
+        self.review_at("/validate", review).await
+    }
+
+    async fn review_at(&self, path: &str, review: &Value) -> Value {
         let (status, ct, body, _) = self
             .send(
                 "POST",
-                "/validate",
+                path,
                 Some("application/json"),
                 serde_json::to_vec(review).unwrap(),
             )
@@ -163,6 +168,45 @@ impl Running {
 
 fn settings() -> AdmissionSettings {
     AdmissionSettings::default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_path_runs_its_checks() {
+    let policies: PolicyEvaluator = Box::new(|_| rampart_policy::Evaluation {
+        violations: vec![rampart_policy::Violation {
+            engine: rampart_policy::Engine::Vap,
+            policy: "no-pods".into(),
+            binding: "no-pods".into(),
+            message: "pods are not allowed here".into(),
+            actions: vec![rampart_policy::Action::Deny],
+            reason: "Forbidden".into(),
+        }],
+        ..Default::default()
+    });
+    let server = Running::start_with(
+        "paths",
+        settings(),
+        3 << 20,
+        Some(policies),
+        Duration::from_secs(4),
+    )
+    .await;
+    let privileged = review("u-1", "CREATE", &fixture("privileged-pod.json"), None);
+    let compliant = review("u-2", "CREATE", &fixture("compliant-pod.json"), None);
+    let message = |r: &Value| r["status"]["message"].as_str().unwrap_or("").to_string();
+
+    let r = server.review_at("/validate", &privileged).await;
+    assert!(message(&r).contains("privileged-container") && message(&r).contains("no-pods"));
+    // The rules alone: the policy is not asked.
+    let r = server.review_at("/validate/rules", &compliant).await;
+    assert_eq!(r["allowed"], true, "{r}");
+    let r = server.review_at("/validate/rules", &privileged).await;
+    assert!(message(&r).contains("privileged-container") && !message(&r).contains("no-pods"));
+    // The policies alone: the rules are not run.
+    let r = server.review_at("/validate/policies", &privileged).await;
+    assert_eq!(r["allowed"], false);
+    assert!(message(&r).contains("no-pods") && !message(&r).contains("privileged-container"));
+    server.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -3,7 +3,7 @@
 //! Everything here is synchronous and infallible: any request, however
 //! malformed, gets a `Status` answer.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 
 use base64::Engine;
 use bytes::Bytes;
@@ -22,7 +22,9 @@ pub(crate) type Body = Full<Bytes>;
 
 /// What every connection shares.
 pub(crate) struct State {
-    pub store: Store,
+    /// Replaced whole by [`crate::Running::replace_objects`]; a request
+    /// answers from the store it started with.
+    pub store: RwLock<Arc<Store>>,
     pub git_version: String,
     pub token: Option<String>,
     pub user: String,
@@ -34,6 +36,17 @@ pub(crate) struct State {
     /// host:port, for `serverAddressByClientCIDRs`.
     pub server_address: String,
     pub log: Mutex<Vec<Request>>,
+}
+
+impl State {
+    pub fn store(&self) -> Arc<Store> {
+        // A poisoned lock still holds a whole store: it is only ever
+        // replaced, never mutated in place.
+        match self.store.read() {
+            Ok(s) => s.clone(),
+            Err(e) => e.into_inner().clone(),
+        }
+    }
 }
 
 /// Handles one request and records it.
@@ -138,14 +151,16 @@ fn answer(
         .map(|s| percent_decode(s, false))
         .collect();
     let segments: Vec<&str> = decoded.iter().map(String::as_str).collect();
+    let store = state.store();
     let ctx = Ctx {
         state,
+        store: &store,
         user,
         accept,
         query: &query,
     };
     match segments.as_slice() {
-        [""] => json_ok(&root_paths(state)),
+        [""] => json_ok(&root_paths(&store)),
         ["version"] => json_ok(&version(&state.git_version)),
         ["healthz" | "livez" | "readyz"] => Response::builder()
             .header(CONTENT_TYPE, "text/plain; charset=utf-8")
@@ -160,12 +175,12 @@ fn answer(
         },
         ["api"] => discovery_root(&ctx, true),
         ["apis"] => discovery_root(&ctx, false),
-        ["api", version] => resource_list(state, "", version),
-        ["apis", group] => match resources::api_group(&state.store.resources, group) {
+        ["api", version] => resource_list(&store, "", version),
+        ["apis", group] => match resources::api_group(&store.resources, group) {
             Some(g) => json_ok(&g),
             None => not_found(),
         },
-        ["apis", group, version] => resource_list(state, group, version),
+        ["apis", group, version] => resource_list(&store, group, version),
         ["api", version, rest @ ..] => resource_path(&ctx, "", version, rest),
         ["apis", group, version, rest @ ..] => resource_path(&ctx, group, version, rest),
         _ => not_found(),
@@ -174,14 +189,15 @@ fn answer(
 
 struct Ctx<'a> {
     state: &'a State,
+    store: &'a Store,
     user: &'a str,
     accept: &'a str,
     query: &'a Query,
 }
 
-fn root_paths(state: &State) -> Value {
+fn root_paths(store: &Store) -> Value {
     let mut paths = vec!["/api".to_string(), "/api/v1".into(), "/apis".into()];
-    for g in resources::groups(&state.store.resources) {
+    for g in resources::groups(&store.resources) {
         paths.push(format!("/apis/{}", g.name));
         for v in &g.versions {
             paths.push(format!("/apis/{}/{v}", g.name));
@@ -217,7 +233,7 @@ fn version(git_version: &str) -> Value {
 }
 
 fn discovery_root(ctx: &Ctx<'_>, core: bool) -> Response<Body> {
-    let resources = &ctx.state.store.resources;
+    let resources = &ctx.store.resources;
     let mut allowed = vec![Want::Json];
     if ctx.state.aggregated_discovery {
         allowed.push(Want::Aggregated);
@@ -237,8 +253,8 @@ fn discovery_root(ctx: &Ctx<'_>, core: bool) -> Response<Body> {
     }
 }
 
-fn resource_list(state: &State, group: &str, version: &str) -> Response<Body> {
-    match resources::api_resource_list(&state.store.resources, group, version) {
+fn resource_list(store: &Store, group: &str, version: &str) -> Response<Body> {
+    match resources::api_resource_list(&store.resources, group, version) {
         Some(v) => json_ok(&v),
         None => not_found(),
     }
@@ -246,7 +262,7 @@ fn resource_list(state: &State, group: &str, version: &str) -> Response<Body> {
 
 /// Everything below `/api/v1` or `/apis/{group}/{version}`.
 fn resource_path(ctx: &Ctx<'_>, group: &str, version: &str, rest: &[&str]) -> Response<Body> {
-    let store = &ctx.state.store;
+    let store = ctx.store;
     let find = |plural: &str| store.find(group, version, plural);
     // `/api/v1/namespaces/{ns}/{resource}...`, except the namespace's own
     // subresources (`namespaces/{name}/status`, `/finalize`).
@@ -336,7 +352,7 @@ fn watch_refused(ctx: &Ctx<'_>) -> Option<Response<Body>> {
 
 fn list(ctx: &Ctx<'_>, r: usize, version: &str, namespace: Option<&str>) -> Response<Body> {
     let state = ctx.state;
-    let resource = &state.store.resources[r];
+    let resource = &ctx.store.resources[r];
     if let Some(resp) = denied(ctx, resource, "list", namespace, None) {
         return resp;
     }
@@ -368,7 +384,7 @@ fn list(ctx: &Ctx<'_>, r: usize, version: &str, namespace: Option<&str>) -> Resp
         Some(Ok(_)) => None,
         Some(Err(e)) => return bad_request(format!("limit: {e}")),
     };
-    let all = &state.store.collections[r];
+    let all = &ctx.store.collections[r];
     // A namespace's objects are one run of keys starting "ns/".
     let scope: &[Entry] = match namespace {
         Some(ns) => {
@@ -414,7 +430,7 @@ fn list(ctx: &Ctx<'_>, r: usize, version: &str, namespace: Option<&str>) -> Resp
     let remaining = selected.len() - end;
     let mut list_meta = format!(
         "{{\"resourceVersion\":{}",
-        json_str(&state.store.resource_version)
+        json_str(&ctx.store.resource_version)
     );
     if remaining > 0
         && let Some(last) = page.last()
@@ -425,7 +441,7 @@ fn list(ctx: &Ctx<'_>, r: usize, version: &str, namespace: Option<&str>) -> Resp
         };
         list_meta.push_str(",\"continue\":");
         list_meta.push_str(&json_str(&encode_continue(
-            &state.store.resource_version,
+            &ctx.store.resource_version,
             after,
         )));
         // The apiserver counts what is left only when no selector
@@ -506,8 +522,7 @@ fn get(
     name: &str,
     sub: Option<&str>,
 ) -> Response<Body> {
-    let state = ctx.state;
-    let resource = &state.store.resources[r];
+    let resource = &ctx.store.resources[r];
     if let Some(resp) = denied(ctx, resource, "get", namespace, Some(name)) {
         return resp;
     }
@@ -527,7 +542,7 @@ fn get(
         Some(ns) => format!("{ns}/{name}"),
         None => name.to_string(),
     };
-    let entries = &state.store.collections[r];
+    let entries = &ctx.store.collections[r];
     let Ok(i) = entries.binary_search_by(|e| e.key.as_str().cmp(key.as_str())) else {
         return status(
             StatusCode::NOT_FOUND,

@@ -44,7 +44,7 @@ mod tls;
 use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use hyper::body::Incoming;
 use hyper::service::service_fn;
@@ -218,7 +218,7 @@ pub async fn start(opts: Options) -> Result<Running, String> {
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let certs = if tls { Some(tls::generate()?) } else { None };
     let state = Arc::new(http::State {
-        store,
+        store: RwLock::new(Arc::new(store)),
         git_version,
         token,
         user,
@@ -436,6 +436,25 @@ impl Running {
         token: Option<&str>,
     ) -> std::io::Result<()> {
         std::fs::write(path, self.kubeconfig(context_name, token))
+    }
+
+    /// Serves `objects` from now on instead of the objects it was started
+    /// with, as if they had been created, changed and deleted: for
+    /// clients that relist. Requests already answering finish with the
+    /// old objects. The list resourceVersion still grows.
+    pub fn replace_objects(&self, objects: Vec<Value>) -> Result<(), String> {
+        let mut store = store::Store::build(objects)?;
+        let mut current = match self.state.store.write() {
+            Ok(g) => g,
+            Err(e) => e.into_inner(),
+        };
+        let rv = |s: &str| s.parse::<u64>().unwrap_or(0);
+        let next = rv(&current.resource_version) + 1;
+        if rv(&store.resource_version) < next {
+            store.resource_version = next.to_string();
+        }
+        *current = Arc::new(store);
+        Ok(())
     }
 
     /// Stops the server (as dropping it does).

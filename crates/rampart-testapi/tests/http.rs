@@ -738,6 +738,43 @@ async fn stops_when_dropped() {
     assert!(refused);
 }
 
+#[tokio::test]
+async fn replaced_objects_are_served_from_the_next_request() {
+    let server = start(small_cluster()).await.unwrap();
+    let before = get(&server, "/api/v1/namespaces", &[]).await.json();
+    assert_eq!(names(&before), ["/monitoring", "/shop"]);
+    let objects = objects_from_yaml(
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels:\n    team: new\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: web\n",
+    )
+    .unwrap();
+    server.replace_objects(objects).unwrap();
+    let after = get(&server, "/api/v1/namespaces", &[]).await.json();
+    assert_eq!(names(&after), ["/shop", "/web"]);
+    let rv = |v: &Value| {
+        v["metadata"]["resourceVersion"]
+            .as_str()
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+    };
+    assert!(rv(&after) > rv(&before), "{after}");
+    let shop = get(&server, "/api/v1/namespaces/shop", &[]).await.json();
+    assert_eq!(shop["metadata"]["labels"]["team"], "new");
+    assert_eq!(
+        get(&server, "/api/v1/namespaces/monitoring", &[])
+            .await
+            .status,
+        404
+    );
+    // Objects the server cannot serve are refused and the old ones kept.
+    let bad = json!({"apiVersion": "example.com/v1", "kind": "Nope", "metadata": {"name": "x"}});
+    assert!(server.replace_objects(vec![bad]).is_err());
+    assert_eq!(
+        names(&get(&server, "/api/v1/namespaces", &[]).await.json()),
+        ["/shop", "/web"]
+    );
+}
+
 #[test]
 fn blocking_start_from_sync_code() {
     let server = rampart_testapi::start_blocking(small_cluster()).unwrap();

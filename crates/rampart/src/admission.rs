@@ -20,13 +20,14 @@ use crate::exit;
 
 pub fn run(args: AdmissionArgs) -> u8 {
     match args.command {
-        AdmissionCommand::Serve(a) => serve(a),
+        AdmissionCommand::Serve(a) => serve(*a),
         AdmissionCommand::Certs(a) => certs(a),
     }
 }
 
 fn serve(args: AdmissionServeArgs) -> u8 {
-    let policies = match load_policies(&args.policy) {
+    let cache = namespace_cache_target(&args);
+    let policies = match load_policies(&args.policy, cache.is_some()) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -56,15 +57,9 @@ fn serve(args: AdmissionServeArgs) -> u8 {
         }
     };
     tracing::info!("admission: {} rules active", rules.len());
-    let settings = rampart_server::AdmissionSettings {
-        deny_at: args.deny_at,
-        actions: Default::default(),
-        exempt_namespaces: args.exempt_namespaces,
-        exempt_users: args.exempt_users,
-        exempt_groups: args.exempt_groups,
-    };
+    let settings = admission_settings(&args, &config.admission);
     let decider = rampart_server::Decider::new(rules, config, settings, policies);
-    let opts = rampart_server::ServeOptions {
+    let mut opts = rampart_server::ServeOptions {
         listen: args.listen,
         tls_cert: args.tls_cert,
         tls_key: args.tls_key,
@@ -72,13 +67,103 @@ fn serve(args: AdmissionServeArgs) -> u8 {
         max_body_bytes: args.max_body_bytes,
         shutdown_grace: args.shutdown_grace,
         decision_deadline: rampart_server::DEFAULT_DECISION_DEADLINE,
+        namespaces: None,
     };
-    match rampart_server::serve(opts) {
-        Ok(()) => exit::CLEAN,
+    // kube's client must be built on the runtime that uses it: the cache
+    // and the server share one.
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
-            exit::ERROR
+            eprintln!("error: cannot start the async runtime: {e}");
+            return exit::ERROR;
         }
+    };
+    runtime.block_on(async move {
+        if let Some(target) = cache {
+            match start_namespace_cache(&target).await {
+                Ok(source) => opts.namespaces = Some(source),
+                Err(e) => {
+                    eprintln!("error: namespace cache: {e}");
+                    return exit::ERROR;
+                }
+            }
+        }
+        match rampart_server::serve_async(opts).await {
+            Ok(()) => exit::CLEAN,
+            Err(e) => {
+                eprintln!("error: {e}");
+                exit::ERROR
+            }
+        }
+    })
+}
+
+/// Where to read Namespaces from, or None for no cache: in a pod (the
+/// service account) or with --kubeconfig/--context, unless
+/// --no-namespace-cache. A kubeconfig found only by default
+/// (`KUBECONFIG`, `~/.kube/config`) does not turn it on: a webhook tried
+/// out on a workstation should not silently read whatever cluster the
+/// current context points at.
+fn namespace_cache_target(args: &AdmissionServeArgs) -> Option<rampart_cluster::Target> {
+    // The variable the kubelet sets in every pod, and kube's in-cluster
+    // configuration reads.
+    let in_cluster = std::env::var_os("KUBERNETES_SERVICE_HOST").is_some_and(|v| !v.is_empty());
+    let asked = args.kubeconfig.is_some() || args.context.is_some();
+    if args.no_namespace_cache || !(asked || in_cluster) {
+        return None;
+    }
+    Some(rampart_cluster::Target {
+        kubeconfig: args.kubeconfig.clone(),
+        context: args.context.clone(),
+        // A relist that takes longer than this is retried at the next
+        // interval with the previous namespaces kept.
+        request_timeout: NAMESPACE_REQUEST_TIMEOUT,
+        ..rampart_cluster::Target::default()
+    })
+}
+
+/// The longest wait for one list page of the namespace cache.
+const NAMESPACE_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Connects, reads every Namespace once and keeps relisting them in the
+/// background. A failure here stops the webhook (exit 2) rather than
+/// serving without namespaces: a wrong kubeconfig or missing RBAC is seen
+/// when the Deployment rolls out, not as policies failing later.
+async fn start_namespace_cache(
+    target: &rampart_cluster::Target,
+) -> Result<Arc<dyn rampart_server::NamespaceSource>, rampart_cluster::ClusterError> {
+    let conn = rampart_cluster::connect(target).await?;
+    let (server, context) = (conn.server.clone(), conn.context.clone());
+    let cache = Arc::new(rampart_cluster::NamespaceCache::new(conn));
+    let n = cache.relist().await?;
+    tracing::info!(
+        "admission: namespace cache of {server} ({context}): {n} namespaces, relisted every {:?}",
+        rampart_cluster::namespaces::DEFAULT_RELIST_INTERVAL
+    );
+    tokio::spawn(
+        cache
+            .clone()
+            .run(rampart_cluster::namespaces::DEFAULT_RELIST_INTERVAL),
+    );
+    Ok(Arc::new(ClusterNamespaces(cache)))
+}
+
+/// The cluster's Namespaces as the webhook's source.
+struct ClusterNamespaces(Arc<rampart_cluster::NamespaceCache>);
+
+impl rampart_server::NamespaceSource for ClusterNamespaces {
+    fn lookup<'a>(&'a self, name: &'a str) -> rampart_server::NamespaceLookup<'a> {
+        Box::pin(async move {
+            let ns = self.0.lookup(name).await?;
+            Ok(ns.map(|v| (*v).clone()))
+        })
+    }
+
+    fn ready(&self) -> bool {
+        self.0.ready()
     }
 }
 
@@ -91,12 +176,42 @@ fn report(d: &Diagnostic) {
     }
 }
 
+/// The webhook's settings: each flag given on the command line, else the
+/// config's `admission:` field, else the default.
+fn admission_settings(
+    args: &AdmissionServeArgs,
+    config: &rampart_core::admission::AdmissionConfig,
+) -> rampart_server::AdmissionSettings {
+    let defaults = rampart_server::AdmissionSettings::default();
+    let list = |flags: &[String], configured: Option<&Vec<String>>, default: Vec<String>| {
+        if !flags.is_empty() {
+            flags.to_vec()
+        } else {
+            configured.cloned().unwrap_or(default)
+        }
+    };
+    rampart_server::AdmissionSettings {
+        deny_at: args.deny_at.or(config.deny_at).unwrap_or(defaults.deny_at),
+        actions: config.actions.clone(),
+        exempt_namespaces: list(
+            &args.exempt_namespaces,
+            config.exempt_namespaces.as_ref(),
+            defaults.exempt_namespaces,
+        ),
+        exempt_users: list(&args.exempt_users, Some(&config.exempt_users), Vec::new()),
+        exempt_groups: list(&args.exempt_groups, Some(&config.exempt_groups), Vec::new()),
+    }
+}
+
 /// Loads the custom policies (ValidatingAdmissionPolicies with their
 /// bindings and params, Gatekeeper templates with their constraints) under
 /// `dirs`. Any file or policy that does not load stops the server: running
 /// with fewer policies than the operator asked for would admit what they
 /// forbid.
-fn load_policies(dirs: &[PathBuf]) -> Result<Option<rampart_server::PolicyEvaluator>, u8> {
+fn load_policies(
+    dirs: &[PathBuf],
+    namespace_cache: bool,
+) -> Result<Option<rampart_server::PolicyEvaluator>, u8> {
     if dirs.is_empty() {
         return Ok(None);
     }
@@ -112,15 +227,16 @@ fn load_policies(dirs: &[PathBuf]) -> Result<Option<rampart_server::PolicyEvalua
     for d in &errors {
         report(d);
     }
-    // An AdmissionReview carries no Namespace object and the webhook keeps
-    // no cache of them yet: a namespaceSelector could not be decided, and
-    // under failurePolicy Fail every matching request would be denied.
-    for id in &selecting {
+    // An AdmissionReview carries no Namespace object: without the cache a
+    // namespaceSelector could not be decided, and under failurePolicy Fail
+    // every matching request would be denied.
+    let refused: &[String] = if namespace_cache { &[] } else { &selecting };
+    for id in refused {
         eprintln!(
-            "error: policy {id}: namespaceSelector is not supported by the webhook yet (it has no Namespace cache); use `rampart scan --policy` for it, or select by namespace name in a matchCondition"
+            "error: policy {id}: namespaceSelector is not supported without the namespace cache (it is kept in a pod, or with --kubeconfig or --context, unless --no-namespace-cache); or select by namespace name in a matchCondition"
         );
     }
-    if !errors.is_empty() || !selecting.is_empty() {
+    if !errors.is_empty() || !refused.is_empty() {
         return Err(exit::ERROR);
     }
     tracing::info!("admission: policies loaded from {}", paths.join(", "));

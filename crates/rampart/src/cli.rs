@@ -66,9 +66,10 @@ pub enum Command {
 
 const POLICY_EXAMPLES: &str = "Examples:
   rampart policy test policies/                 every PolicyTest suite under policies/
+  rampart policy test library/general/          Gatekeeper gator suites (suite.yaml), unchanged
   rampart scan k8s/ --policy policies/          the same policies on manifests, as findings
 
-Suite format: docs/commands/policy.md.
+Suite formats: docs/commands/policy.md.
 Exit codes: 0 all cases pass · 1 a case failed · 2 a suite or policy could not be read";
 
 #[derive(Args)]
@@ -79,7 +80,8 @@ pub struct PolicyArgs {
 
 #[derive(Subcommand)]
 pub enum PolicyCommand {
-    /// Run `PolicyTest` suites: objects with the outcome (allow, audit, warn, deny) each must get.
+    /// Run policy test suites: rampart's `PolicyTest` (objects with the outcome each must get:
+    /// allow, audit, warn, deny) and Gatekeeper's gator `Suite` (violation counts and messages).
     Test {
         /// Files or directories holding suites (and, usually, the policies).
         #[arg(value_name = "PATH", required = true)]
@@ -107,7 +109,7 @@ pub enum AdmissionCommand {
     /// Serve the validating webhook: AdmissionReview v1 over HTTPS on POST /validate, with
     /// /healthz, /readyz and /metrics. Runs until SIGTERM or SIGINT, then drains requests.
     #[command(after_help = ADMISSION_SERVE_EXAMPLES)]
-    Serve(AdmissionServeArgs),
+    Serve(Box<AdmissionServeArgs>),
     /// Write a CA and a serving certificate for the webhook's Service (ca.crt, ca.key, tls.crt,
     /// tls.key) and print the caBundle for the ValidatingWebhookConfiguration.
     #[command(after_help = ADMISSION_CERTS_EXAMPLES)]
@@ -119,6 +121,7 @@ const ADMISSION_SERVE_EXAMPLES: &str = "Examples:
   rampart admission serve --tls-cert tls.crt --tls-key tls.key --listen 127.0.0.1:8443 --config rampart.yaml
   rampart admission serve --tls-cert tls.crt --tls-key tls.key --deny-at critical --exempt-namespace kube-system --exempt-namespace monitoring
   rampart admission serve --tls-cert tls.crt --tls-key tls.key --policy policies/   VAP and Gatekeeper policies too
+  rampart admission serve --tls-cert tls.crt --tls-key tls.key --kubeconfig ~/.kube/config   Namespace labels from a cluster
   rampart -v admission serve ...                 log every decision (uid, kind, namespace/name, allowed, duration)
 
 Built-in rule findings at or above --deny-at are denied (kubectl shows the rule id, the message and the
@@ -150,29 +153,30 @@ pub struct AdmissionServeArgs {
     /// Address and port to listen on.
     #[arg(long, value_name = "ADDR", default_value = "0.0.0.0:8443")]
     pub listen: std::net::SocketAddr,
-    /// Configuration file: rules' severities, parameters and exemptions, as for scan [default: none,
-    /// every rule at its defaults].
+    /// Configuration file: rules' severities, parameters and exemptions, as for scan, and its
+    /// `admission:` section (denyAt, per-rule actions, exempt namespaces, users and groups), which
+    /// the flags below override [default: none, every rule at its defaults].
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// File or directory of custom policies to enforce too (repeatable): ValidatingAdmissionPolicies
     /// with their bindings and params, Gatekeeper ConstraintTemplates with their constraints.
     #[arg(long, value_name = "PATH")]
     pub policy: Vec<PathBuf>,
-    /// Built-in rule findings at or above this severity deny the request; lower ones warn.
-    #[arg(long, value_name = "SEVERITY", default_value = "high", value_parser = parse_severity)]
-    pub deny_at: rampart_core::Severity,
-    /// Admit everything in this namespace without evaluating it (repeatable; giving it replaces
-    /// the default, so name kube-system again to keep it exempt).
-    #[arg(
-        long = "exempt-namespace",
-        value_name = "NS",
-        default_value = "kube-system"
-    )]
+    /// Built-in rule findings at or above this severity deny the request; lower ones warn
+    /// [default: the config's admission.denyAt, else high].
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub deny_at: Option<rampart_core::Severity>,
+    /// Admit everything in this namespace without evaluating it (repeatable; replaces the
+    /// config's admission.exemptNamespaces and the default, so name kube-system again to keep it
+    /// exempt) [default: kube-system].
+    #[arg(long = "exempt-namespace", value_name = "NS")]
     pub exempt_namespaces: Vec<String>,
-    /// Admit every request from this user without evaluating it (repeatable).
+    /// Admit every request from this user without evaluating it (repeatable; replaces the
+    /// config's admission.exemptUsers).
     #[arg(long = "exempt-user", value_name = "USER")]
     pub exempt_users: Vec<String>,
-    /// Admit every request from a member of this group without evaluating it (repeatable).
+    /// Admit every request from a member of this group without evaluating it (repeatable;
+    /// replaces the config's admission.exemptGroups).
     #[arg(long = "exempt-group", value_name = "GROUP")]
     pub exempt_groups: Vec<String>,
     /// Run only this rule (repeatable).
@@ -181,12 +185,25 @@ pub struct AdmissionServeArgs {
     /// Do not run this rule (repeatable).
     #[arg(long = "skip-rule", value_name = "ID")]
     pub skip_rules: Vec<String>,
-    /// Largest request body accepted, in bytes (the API server sends at most 3 MiB objects).
-    #[arg(long, value_name = "BYTES", default_value_t = 3 * 1024 * 1024)]
+    /// Largest request body accepted, in bytes (an UPDATE review carries the object and the old
+    /// object, each up to the API server's 3 MiB).
+    #[arg(long, value_name = "BYTES", default_value_t = rampart_server::DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
     /// How long in-flight requests may take to finish after SIGTERM, e.g. 10s.
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub shutdown_grace: std::time::Duration,
+    /// The kubeconfig file to read Namespaces with (turns the namespace cache on outside a
+    /// cluster) [default: KUBECONFIG, then ~/.kube/config, then the in-cluster service account].
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig context to read Namespaces with (turns the namespace cache on outside a
+    /// cluster).
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+    /// Do not keep a cache of the cluster's Namespaces, even in a pod: policies with a
+    /// namespaceSelector are then refused, and namespace labels are not known to the rules.
+    #[arg(long, conflicts_with_all = ["kubeconfig", "context"])]
+    pub no_namespace_cache: bool,
 }
 
 #[derive(Args)]

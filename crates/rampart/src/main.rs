@@ -5,6 +5,7 @@ mod admission;
 mod cli;
 mod data;
 mod explain;
+mod gator;
 mod images;
 mod live;
 mod netpol;

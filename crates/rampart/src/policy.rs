@@ -276,9 +276,12 @@ pub struct CaseResult {
     pub detail: String,
 }
 
-/// Runs every `PolicyTest` under `paths`. `Err` for input that is not a
-/// test suite one can run (malformed suite, missing policies).
-pub fn run_tests(paths: &[String]) -> (Vec<CaseResult>, Vec<Diagnostic>) {
+/// Runs every `PolicyTest` and every gator `Suite` ([`crate::gator`])
+/// under `paths`. Input that is not a test suite one can run (malformed
+/// suite, missing policies) is an error diagnostic.
+pub fn run_tests(
+    paths: &[String],
+) -> (Vec<CaseResult>, Vec<crate::gator::Outcome>, Vec<Diagnostic>) {
     let inputs: Vec<Input> = paths.iter().map(|p| Input::parse(p)).collect();
     let inventory = Inventory::load(&inputs, Limits::default(), &|_| false);
     let mut diagnostics = inventory.diagnostics.clone();
@@ -317,7 +320,8 @@ pub fn run_tests(paths: &[String]) -> (Vec<CaseResult>, Vec<Diagnostic>) {
             results.push(run_case(&o.id.name, &policies, case));
         }
     }
-    (results, diagnostics)
+    let gator = crate::gator::run_suites(&inventory, &mut diagnostics);
+    (results, gator, diagnostics)
 }
 
 fn run_case(suite: &str, policies: &Policies, case: &Case) -> CaseResult {
@@ -406,14 +410,25 @@ fn run_case(suite: &str, policies: &Policies, case: &Case) -> CaseResult {
 /// 1 when a case fails, 2 when a suite or policy cannot be read.
 pub fn run(args: crate::cli::PolicyArgs) -> u8 {
     let crate::cli::PolicyCommand::Test { paths } = args.command;
-    let (results, diagnostics) = run_tests(&paths);
+    let (results, gator, diagnostics) = run_tests(&paths);
+    let count = |v: crate::gator::Verdict| gator.iter().filter(|g| g.verdict == v).count();
+    let policy_failed = results.iter().filter(|r| !r.passed).count();
+    let failed = policy_failed + count(crate::gator::Verdict::Fail);
+    let passed = results.len() - policy_failed + count(crate::gator::Verdict::Pass);
+    let skipped = count(crate::gator::Verdict::Skip);
     let written = crate::out::emit_with(|w| {
         for r in &results {
             let mark = if r.passed { "PASS" } else { "FAIL" };
             writeln!(w, "{mark} {} / {}: {}", r.suite, r.name, r.detail)?;
         }
-        let failed = results.iter().filter(|r| !r.passed).count();
-        writeln!(w, "\n{} passed · {failed} failed", results.len() - failed)
+        for g in &gator {
+            writeln!(w, "{} {}: {}", g.verdict.mark(), g.label, g.detail)?;
+        }
+        if skipped == 0 {
+            writeln!(w, "\n{passed} passed · {failed} failed")
+        } else {
+            writeln!(w, "\n{passed} passed · {failed} failed · {skipped} skipped")
+        }
     });
     crate::scan::print_diagnostics(&diagnostics);
     let errors = diagnostics
@@ -421,11 +436,11 @@ pub fn run(args: crate::cli::PolicyArgs) -> u8 {
         .any(|d| d.level == rampart_core::Level::Error);
     if !written || errors {
         crate::exit::ERROR
-    } else if results.iter().any(|r| !r.passed) {
+    } else if failed > 0 {
         crate::exit::FINDINGS
-    } else if results.is_empty() {
+    } else if results.is_empty() && gator.is_empty() {
         eprintln!(
-            "error: no PolicyTest (apiVersion rampart.dev/v1alpha1) found under the given paths"
+            "error: no PolicyTest (apiVersion rampart.dev/v1alpha1) or gator Suite (test.gatekeeper.sh) found under the given paths"
         );
         crate::exit::ERROR
     } else {

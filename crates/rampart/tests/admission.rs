@@ -428,6 +428,61 @@ fn serve_denies_at_the_severity_it_is_given() {
 }
 
 #[test]
+fn serve_reads_the_admission_section_of_its_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("rampart.yaml");
+    std::fs::write(
+        &config,
+        "admission:\n  denyAt: critical\n  actions:\n    privileged-container: warn\n    run-as-root: audit\n",
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let server = start(&["--config", config]);
+    let out = review(&server, &fixture("privileged-pod.json"));
+    let response = &out["response"];
+    // Critical by severity, but the config says warn for this rule.
+    assert_eq!(response["allowed"], true, "{out}");
+    let warnings = response["warnings"].to_string();
+    assert!(warnings.contains("privileged-container"), "{out}");
+    assert!(!warnings.contains("run-as-root"), "{out}");
+    assert!(
+        response["auditAnnotations"]["run-as-root"].is_string(),
+        "{out}"
+    );
+    drop(server);
+
+    // A flag wins over the config.
+    let server = start(&["--config", config, "--deny-at", "low"]);
+    let out = review(&server, &fixture("privileged-pod.json"));
+    assert_eq!(out["response"]["allowed"], false, "{out}");
+    drop(server);
+
+    // An action for a rule that does not exist is a mistake, not a no-op.
+    std::fs::write(
+        dir.path().join("typo.yaml"),
+        "admission:\n  actions:\n    privileged-containers: warn\n",
+    )
+    .unwrap();
+    let typo = dir.path().join("typo.yaml");
+    let out = rampart(&[
+        "admission",
+        "serve",
+        "--tls-cert",
+        "x",
+        "--tls-key",
+        "y",
+        "--config",
+        typo.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("admission.actions names unknown rule `privileged-containers`"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn serve_enforces_custom_policies_from_policy_dirs() {
     let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/admission/policies");
     let server = start(&["--policy", policies.to_str().unwrap()]);

@@ -6,6 +6,16 @@
 use anyhow::{Result, bail};
 use regorus::{Engine, Value};
 
+/// The names [`register`] adds.
+pub(super) const NAMES: [&str; 6] = [
+    "any",
+    "all",
+    "re_match",
+    "set_diff",
+    "cast_array",
+    "cast_set",
+];
+
 /// Registers every shim on `engine`.
 pub(super) fn register(engine: &mut Engine) -> Result<()> {
     engine.add_extension(

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod https;
+
 use std::path::PathBuf;
 
 use rampart_core::config::Config;
