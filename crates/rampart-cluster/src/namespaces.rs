@@ -262,13 +262,19 @@ impl NamespaceCache {
     }
 }
 
-/// `item` with `apiVersion: v1` and `kind: Namespace`, as a GET returns it.
+/// `item` with `apiVersion: v1` and `kind: Namespace`, as a GET returns it,
+/// without `metadata.managedFields`: field ownership is bookkeeping no
+/// policy reads, often larger than the rest of the object, and it would be
+/// copied into every decision's inventory.
 fn with_kind(mut item: Value) -> Value {
     if let Value::Object(m) = &mut item {
         m.entry("apiVersion")
             .or_insert_with(|| Value::String("v1".into()));
         m.entry("kind")
             .or_insert_with(|| Value::String("Namespace".into()));
+        if let Some(Value::Object(meta)) = m.get_mut("metadata") {
+            meta.remove("managedFields");
+        }
     }
     item
 }
@@ -279,8 +285,13 @@ mod tests {
 
     #[test]
     fn list_items_get_the_kind_a_get_has() {
-        let v = with_kind(serde_json::json!({"metadata": {"name": "a"}}));
+        let v = with_kind(serde_json::json!({"metadata": {"name": "a",
+            "labels": {"team": "x"}, "managedFields": [{"manager": "kubectl"}]}}));
         assert_eq!(v["kind"], "Namespace");
         assert_eq!(v["apiVersion"], "v1");
+        assert_eq!(
+            v["metadata"],
+            serde_json::json!({"name": "a", "labels": {"team": "x"}})
+        );
     }
 }
