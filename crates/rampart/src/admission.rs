@@ -27,10 +27,15 @@ pub fn run(args: AdmissionArgs) -> u8 {
 
 fn serve(args: AdmissionServeArgs) -> u8 {
     let cache = namespace_cache_target(&args);
-    let policies = match load_policies(&args.policy, cache.is_some()) {
+    let (policies, selecting) = match load_policies(&args.policy, cache.is_some()) {
         Ok(p) => p,
         Err(code) => return code,
     };
+    // Without policies that select namespaces, the cache only adds
+    // namespace labels (per-namespace Pod Security levels): not worth
+    // refusing to serve over, which under failurePolicy Fail would stop
+    // every pod write. Asked for by flag, or needed, it must work.
+    let cache_required = selecting || args.kubeconfig.is_some() || args.context.is_some();
     // A server has no input path to discover a .rampart.yaml from, and
     // picking one up from the working directory would make the running
     // policy depend on where the process was started: only --config counts.
@@ -83,8 +88,8 @@ fn serve(args: AdmissionServeArgs) -> u8 {
     };
     runtime.block_on(async move {
         if let Some(target) = cache {
-            match start_namespace_cache(&target).await {
-                Ok(source) => opts.namespaces = Some(source),
+            match start_namespace_cache(&target, cache_required).await {
+                Ok(source) => opts.namespaces = source,
                 Err(e) => {
                     eprintln!("error: namespace cache: {e}");
                     return exit::ERROR;
@@ -129,41 +134,63 @@ fn namespace_cache_target(args: &AdmissionServeArgs) -> Option<rampart_cluster::
 const NAMESPACE_REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Connects, reads every Namespace once and keeps relisting them in the
-/// background. A failure here stops the webhook (exit 2) rather than
-/// serving without namespaces: a wrong kubeconfig or missing RBAC is seen
-/// when the Deployment rolls out, not as policies failing later.
+/// background. When `required`, a failure stops the webhook (exit 2)
+/// rather than serving without namespaces: a wrong kubeconfig or missing
+/// RBAC is seen when the Deployment rolls out, not as policies failing
+/// later. Otherwise it is a warning: the webhook serves, and the cache
+/// keeps trying in the background without holding readiness back.
 async fn start_namespace_cache(
     target: &rampart_cluster::Target,
-) -> Result<Arc<dyn rampart_server::NamespaceSource>, rampart_cluster::ClusterError> {
-    let conn = rampart_cluster::connect(target).await?;
+    required: bool,
+) -> Result<Option<Arc<dyn rampart_server::NamespaceSource>>, rampart_cluster::ClusterError> {
+    let interval = rampart_cluster::namespaces::DEFAULT_RELIST_INTERVAL;
+    let unavailable = |e: &rampart_cluster::ClusterError| {
+        tracing::warn!(
+            "admission: serving without namespace labels for now (no policy selects namespaces): {e}"
+        );
+    };
+    let conn = match rampart_cluster::connect(target).await {
+        Ok(c) => c,
+        Err(e) if !required => {
+            unavailable(&e);
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
     let (server, context) = (conn.server.clone(), conn.context.clone());
     let cache = Arc::new(rampart_cluster::NamespaceCache::new(conn));
-    let n = cache.relist().await?;
-    tracing::info!(
-        "admission: namespace cache of {server} ({context}): {n} namespaces, relisted every {:?}",
-        rampart_cluster::namespaces::DEFAULT_RELIST_INTERVAL
-    );
-    tokio::spawn(
-        cache
-            .clone()
-            .run(rampart_cluster::namespaces::DEFAULT_RELIST_INTERVAL),
-    );
-    Ok(Arc::new(ClusterNamespaces(cache)))
+    match cache.relist().await {
+        Ok(n) => tracing::info!(
+            "admission: namespace cache of {server} ({context}): {n} namespaces, relisted every {interval:?}"
+        ),
+        Err(e) if !required => unavailable(&e),
+        Err(e) => return Err(e),
+    }
+    tokio::spawn(cache.clone().run(interval));
+    Ok(Some(Arc::new(ClusterNamespaces {
+        cache,
+        gates_readiness: required,
+    })))
 }
 
 /// The cluster's Namespaces as the webhook's source.
-struct ClusterNamespaces(Arc<rampart_cluster::NamespaceCache>);
+struct ClusterNamespaces {
+    cache: Arc<rampart_cluster::NamespaceCache>,
+    /// Whether `/readyz` waits for the first list (see
+    /// [`start_namespace_cache`]).
+    gates_readiness: bool,
+}
 
 impl rampart_server::NamespaceSource for ClusterNamespaces {
     fn lookup<'a>(&'a self, name: &'a str) -> rampart_server::NamespaceLookup<'a> {
         Box::pin(async move {
-            let ns = self.0.lookup(name).await?;
+            let ns = self.cache.lookup(name).await?;
             Ok(ns.map(|v| (*v).clone()))
         })
     }
 
     fn ready(&self) -> bool {
-        self.0.ready()
+        !self.gates_readiness || self.cache.ready()
     }
 }
 
@@ -205,15 +232,15 @@ fn admission_settings(
 
 /// Loads the custom policies (ValidatingAdmissionPolicies with their
 /// bindings and params, Gatekeeper templates with their constraints) under
-/// `dirs`. Any file or policy that does not load stops the server: running
-/// with fewer policies than the operator asked for would admit what they
-/// forbid.
+/// `dirs`, and whether any of them selects namespaces by label. Any file
+/// or policy that does not load stops the server: running with fewer
+/// policies than the operator asked for would admit what they forbid.
 fn load_policies(
     dirs: &[PathBuf],
     namespace_cache: bool,
-) -> Result<Option<rampart_server::PolicyEvaluator>, u8> {
+) -> Result<(Option<rampart_server::PolicyEvaluator>, bool), u8> {
     if dirs.is_empty() {
-        return Ok(None);
+        return Ok((None, false));
     }
     let paths: Vec<String> = dirs
         .iter()
@@ -240,7 +267,8 @@ fn load_policies(
         return Err(exit::ERROR);
     }
     tracing::info!("admission: policies loaded from {}", paths.join(", "));
-    Ok(Some(Box::new(move |req| policies.evaluate(req))))
+    let evaluator: rampart_server::PolicyEvaluator = Box::new(move |req| policies.evaluate(req));
+    Ok((Some(evaluator), !selecting.is_empty()))
 }
 
 /// The files `certs` writes, in the order it writes them.
