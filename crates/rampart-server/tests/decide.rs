@@ -1,7 +1,7 @@
 //! The decision alone, without HTTP: rule verdicts, updates, overrides,
 //! exemptions and custom policy results.
 
-mod common;
+pub mod common;
 
 use std::collections::BTreeMap;
 

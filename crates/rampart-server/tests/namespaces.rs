@@ -4,14 +4,14 @@
 //! (the policy's failurePolicy applies) and are counted; `/readyz` waits
 //! for the source.
 
-mod common;
+pub mod common;
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Duration;
 
-use common::https::Webhook;
+use common::https::{Webhook, options};
 use common::{decider, fixture, review};
 use rampart_policy::set::Policies;
 use rampart_server::{AdmissionSettings, NamespaceLookup, NamespaceSource, ServeOptions};
@@ -102,14 +102,9 @@ async fn start(source: Arc<Fake>, deadline: Duration) -> Webhook {
     Webhook::start(
         "namespaces",
         ServeOptions {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            tls_cert: Default::default(),
-            tls_key: Default::default(),
-            decider: Arc::new(decider(AdmissionSettings::default(), Some(policies()))),
-            max_body_bytes: 3 << 20,
-            shutdown_grace: Duration::from_secs(5),
             decision_deadline: deadline,
             namespaces: Some(source),
+            ..options(decider(AdmissionSettings::default(), Some(policies())))
         },
     )
     .await
@@ -135,11 +130,11 @@ async fn the_namespace_labels_decide_whether_a_selecting_policy_applies() {
     let server = start(source.clone(), Duration::from_secs(4)).await;
 
     // Not ready until the source has read its namespaces.
-    let (status, body) = server.send("GET", "/readyz", None).await;
+    let (status, _, body, _) = server.send("GET", "/readyz", None, vec![]).await;
     assert_eq!(status, 503);
     assert_eq!(&body[..], b"not ready: namespace cache not yet synced\n");
     source.ready.store(true, Ordering::SeqCst);
-    let (status, _) = server.send("GET", "/readyz", None).await;
+    let (status, ..) = server.send("GET", "/readyz", None, vec![]).await;
     assert_eq!(status, 200);
 
     let r = server.review(&pod_in("u-strict", "strict")).await;

@@ -1,173 +1,36 @@
 //! The webhook over real HTTPS: a server on 127.0.0.1:0 with a certificate
 //! made here, and AdmissionReview payloads as the API server sends them.
 
-mod common;
+pub mod common;
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::path::Path;
 use std::time::Duration;
 
-use bytes::Bytes;
+use common::https::{Webhook, options, send};
 use common::{decider, fixture, review};
-use http_body_util::{BodyExt, Full};
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use rampart_server::{AdmissionSettings, PolicyEvaluator, ServeOptions, Server};
-use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
+use rampart_server::{AdmissionSettings, PolicyEvaluator, ServeOptions};
 use serde_json::Value;
-use tokio_rustls::rustls::{self, pki_types::CertificateDer};
 
-/// A CA, and server certificates it signs for 127.0.0.1.
-struct Pki {
-    ca_der: CertificateDer<'static>,
-    issuer: Issuer<'static, KeyPair>,
-}
-
-impl Pki {
-    fn new() -> Pki {
-        let key = KeyPair::generate().unwrap();
-        let mut ca = CertificateParams::new(Vec::<String>::new()).unwrap();
-        ca.distinguished_name.push(DnType::CommonName, "test CA");
-        ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca.key_usages = vec![
-            KeyUsagePurpose::KeyCertSign,
-            KeyUsagePurpose::DigitalSignature,
-        ];
-        let cert = ca.self_signed(&key).unwrap();
-        Pki {
-            ca_der: cert.der().clone(),
-            issuer: Issuer::new(ca, key),
-        }
-    }
-
-    /// (certificate PEM, key PEM, certificate DER) for the server.
-    fn leaf(&self, name: &str) -> (String, String, Vec<u8>) {
-        let key = KeyPair::generate().unwrap();
-        let mut p =
-            CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).unwrap();
-        p.distinguished_name.push(DnType::CommonName, name);
-        let cert = p.signed_by(&key, &self.issuer).unwrap();
-        (cert.pem(), key.serialize_pem(), cert.der().to_vec())
-    }
-}
-
-/// A directory of its own under the system's temporary directory.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "rampart-server-{name}-{}-{:?}",
-        std::process::id(),
-        std::time::SystemTime::now()
-    ));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-struct Running {
-    addr: std::net::SocketAddr,
-    pki: Pki,
-    dir: PathBuf,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Running {
-    async fn start(name: &str, settings: AdmissionSettings, max_body_bytes: usize) -> Running {
-        Self::start_with(name, settings, max_body_bytes, None, Duration::from_secs(4)).await
-    }
-
-    async fn start_with(
-        name: &str,
-        settings: AdmissionSettings,
-        max_body_bytes: usize,
-        policies: Option<PolicyEvaluator>,
-        decision_deadline: Duration,
-    ) -> Running {
-        let pki = Pki::new();
-        let dir = temp_dir(name);
-        let (cert, key, _) = pki.leaf("first");
-        std::fs::write(dir.join("tls.crt"), cert).unwrap();
-        std::fs::write(dir.join("tls.key"), key).unwrap();
-        let server = Server::bind(ServeOptions {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            tls_cert: dir.join("tls.crt"),
-            tls_key: dir.join("tls.key"),
-            decider: Arc::new(decider(settings, policies)),
+async fn start(name: &str, max_body_bytes: usize) -> Webhook {
+    Webhook::start(
+        name,
+        ServeOptions {
             max_body_bytes,
-            shutdown_grace: Duration::from_secs(5),
-            decision_deadline,
-            namespaces: None,
-        })
-        .await
-        .unwrap();
-        let addr = server.local_addr().unwrap();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(server.run(async {
-            let _ = rx.await;
-        }));
-        Running {
-            addr,
-            pki,
-            dir,
-            stop: Some(tx),
-            task,
-        }
-    }
-
-    async fn stop(mut self) {
-        if let Some(tx) = self.stop.take() {
-            let _ = tx.send(());
-        }
-        tokio::time::timeout(Duration::from_secs(10), &mut self.task)
-            .await
-            .expect("the server stops")
-            .unwrap();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-
-    async fn send(
-        &self,
-        method: &str,
-        path: &str,
-        content_type: Option<&str>,
-        body: Vec<u8>,
-    ) -> (u16, String, Bytes, Vec<u8>) {
-        send(
-            self.addr,
-            &self.pki.ca_der,
-            false,
-            method,
-            path,
-            content_type,
-            body,
-        )
-        .await
-    }
-
-    /// POSTs an AdmissionReview to /validate and returns its `response`.
-    async fn review(&self, review: &Value) -> Value {
-        self.review_at("/validate", review).await
-    }
-
-    async fn review_at(&self, path: &str, review: &Value) -> Value {
-        let (status, ct, body, _) = self
-            .send(
-                "POST",
-                path,
-                Some("application/json"),
-                serde_json::to_vec(review).unwrap(),
-            )
-            .await;
-        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
-        assert_eq!(ct, "application/json");
-        let v: Value = serde_json::from_slice(&body).unwrap();
-        assert_eq!(v["apiVersion"], "admission.k8s.io/v1");
-        assert_eq!(v["kind"], "AdmissionReview");
-        assert_eq!(v["response"]["uid"], review["request"]["uid"]);
-        v["response"].clone()
-    }
+            ..options(decider(AdmissionSettings::default(), None))
+        },
+    )
+    .await
 }
 
-fn settings() -> AdmissionSettings {
-    AdmissionSettings::default()
+async fn start_with(name: &str, policies: PolicyEvaluator, decision_deadline: Duration) -> Webhook {
+    Webhook::start(
+        name,
+        ServeOptions {
+            decision_deadline,
+            ..options(decider(AdmissionSettings::default(), Some(policies)))
+        },
+    )
+    .await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -183,14 +46,7 @@ async fn each_path_runs_its_checks() {
         }],
         ..Default::default()
     });
-    let server = Running::start_with(
-        "paths",
-        settings(),
-        3 << 20,
-        Some(policies),
-        Duration::from_secs(4),
-    )
-    .await;
+    let server = start_with("paths", policies, Duration::from_secs(4)).await;
     let privileged = review("u-1", "CREATE", &fixture("privileged-pod.json"), None);
     let compliant = review("u-2", "CREATE", &fixture("compliant-pod.json"), None);
     let message = |r: &Value| r["status"]["message"].as_str().unwrap_or("").to_string();
@@ -211,7 +67,7 @@ async fn each_path_runs_its_checks() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admission_decisions_over_https() {
-    let server = Running::start("decisions", settings(), 3 << 20).await;
+    let server = start("decisions", 3 << 20).await;
 
     let r = server
         .review(&review(
@@ -354,7 +210,7 @@ async fn admission_decisions_over_https() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_requests_are_refused_with_clear_statuses() {
-    let server = Running::start("errors", settings(), 64 * 1024).await;
+    let server = start("errors", 64 * 1024).await;
     let valid =
         serde_json::to_vec(&review("u", "CREATE", &fixture("compliant-pod.json"), None)).unwrap();
 
@@ -429,7 +285,7 @@ async fn write_pair(dir: &Path, cert: &str, key: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn renewed_certificate_is_served_to_new_connections() {
-    let server = Running::start("reload", settings(), 3 << 20).await;
+    let server = start("reload", 3 << 20).await;
     let (_, _, _, first) = server.send("GET", "/healthz", None, vec![]).await;
 
     // A broken pair is refused; the old certificate stays in use.
@@ -466,76 +322,9 @@ async fn renewed_certificate_is_served_to_new_connections() {
     server.stop().await;
 }
 
-fn client_config(ca: &CertificateDer<'static>, h2: bool) -> rustls::ClientConfig {
-    let mut roots = rustls::RootCertStore::empty();
-    roots.add(ca.clone()).unwrap();
-    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .unwrap()
-    .with_root_certificates(roots)
-    .with_no_client_auth();
-    if h2 {
-        config.alpn_protocols = vec![b"h2".to_vec()];
-    }
-    config
-}
-
-/// One request on a new TLS connection (HTTP/2 when `h2`, as the API
-/// server's webhook client speaks): (status, content type, body, the
-/// certificate the server presented).
-async fn send(
-    addr: std::net::SocketAddr,
-    ca: &CertificateDer<'static>,
-    h2: bool,
-    method: &str,
-    path: &str,
-    content_type: Option<&str>,
-    body: Vec<u8>,
-) -> (u16, String, Bytes, Vec<u8>) {
-    let connector = tokio_rustls::TlsConnector::from(Arc::new(client_config(ca, h2)));
-    let tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let name = rustls::pki_types::ServerName::try_from("127.0.0.1").unwrap();
-    let tls = connector.connect(name, tcp).await.unwrap();
-    let presented = tls.get_ref().1.peer_certificates().unwrap()[0].to_vec();
-    if h2 {
-        assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"h2"[..]));
-    }
-    let mut req = hyper::Request::builder()
-        .method(method)
-        .uri(format!("https://127.0.0.1:{}{path}", addr.port()));
-    if let Some(ct) = content_type {
-        req = req.header("content-type", ct);
-    }
-    let req = req.body(Full::new(Bytes::from(body))).unwrap();
-    let res = if h2 {
-        let (mut sender, conn) =
-            hyper::client::conn::http2::handshake(TokioExecutor::new(), TokioIo::new(tls))
-                .await
-                .unwrap();
-        tokio::spawn(conn);
-        sender.send_request(req).await.unwrap()
-    } else {
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
-            .await
-            .unwrap();
-        tokio::spawn(conn);
-        sender.send_request(req).await.unwrap()
-    };
-    let status = res.status().as_u16();
-    let ct = res
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    let body = res.into_body().collect().await.unwrap().to_bytes();
-    (status, ct, body, presented)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn http2_as_the_api_server_speaks_it() {
-    let server = Running::start("h2", settings(), 3 << 20).await;
+    let server = start("h2", 3 << 20).await;
     let body = serde_json::to_vec(&review(
         "u-h2",
         "CREATE",
@@ -545,7 +334,7 @@ async fn http2_as_the_api_server_speaks_it() {
     .unwrap();
     let (status, _, body, _) = send(
         server.addr,
-        &server.pki.ca_der,
+        &server.pki.ca,
         true,
         "POST",
         "/validate",
@@ -566,15 +355,8 @@ async fn shutdown_drains_requests_in_flight() {
         std::thread::sleep(Duration::from_millis(1500));
         rampart_policy::Evaluation::default()
     });
-    let server = Running::start_with(
-        "drain",
-        settings(),
-        3 << 20,
-        Some(slow),
-        Duration::from_secs(4),
-    )
-    .await;
-    let (addr, ca) = (server.addr, server.pki.ca_der.clone());
+    let server = start_with("drain", slow, Duration::from_secs(4)).await;
+    let (addr, ca) = (server.addr, server.pki.ca.clone());
     let body = serde_json::to_vec(&review(
         "u-slow",
         "CREATE",
@@ -613,14 +395,7 @@ async fn a_decision_past_its_deadline_is_denied_with_a_reason() {
         std::thread::sleep(Duration::from_millis(1500));
         rampart_policy::Evaluation::default()
     });
-    let server = Running::start_with(
-        "deadline",
-        settings(),
-        3 << 20,
-        Some(slow),
-        Duration::from_millis(200),
-    )
-    .await;
+    let server = start_with("deadline", slow, Duration::from_millis(200)).await;
     let body = serde_json::to_vec(&review(
         "u-late",
         "CREATE",
@@ -631,7 +406,7 @@ async fn a_decision_past_its_deadline_is_denied_with_a_reason() {
     let started = std::time::Instant::now();
     let (status, _, body, _) = send(
         server.addr,
-        &server.pki.ca_der,
+        &server.pki.ca,
         false,
         "POST",
         "/validate",

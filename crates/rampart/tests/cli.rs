@@ -1,30 +1,12 @@
 //! End-to-end tests of the `rampart` binary: what a user types, what they
 //! see, and the exit code they get.
 
-use std::path::{Path, PathBuf};
+pub mod support;
 
-use assert_cmd::Command;
+use std::path::Path;
+
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn rampart() -> Command {
-    let mut c = Command::cargo_bin("rampart").unwrap();
-    c.current_dir(root());
-    c
-}
-
-/// Runs rampart and returns (exit code, stdout, stderr).
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = rampart().args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use support::{root, run, run_with_stdin};
 
 fn json(args: &[&str]) -> (i32, Value) {
     let mut a = args.to_vec();
@@ -153,13 +135,9 @@ fn junit_report() {
 fn stdin_with_helm_sources() {
     let rendered =
         std::fs::read_to_string(root().join("tests/fixtures/helm/rendered.yaml")).unwrap();
-    let out = rampart()
-        .args(["scan", "-", "-o", "json", "--no-config"])
-        .write_stdin(rendered)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (code, out, _) = run_with_stdin(&["scan", "-", "-o", "json", "--no-config"], rendered);
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
     let f = first(&v, "privileged-container");
     assert_eq!(f["location"]["file"], "<stdin>");
     assert_eq!(
@@ -168,14 +146,11 @@ fn stdin_with_helm_sources() {
     );
     assert_eq!(f["location"]["line"], 26);
 
-    let out = rampart()
-        .args(["scan", "-", "-o", "sarif", "--no-config"])
-        .write_stdin(
-            std::fs::read_to_string(root().join("tests/fixtures/helm/rendered.yaml")).unwrap(),
-        )
-        .output()
-        .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, out, _) = run_with_stdin(
+        &["scan", "-", "-o", "sarif", "--no-config"],
+        std::fs::read_to_string(root().join("tests/fixtures/helm/rendered.yaml")).unwrap(),
+    );
+    let v: Value = serde_json::from_str(&out).unwrap();
     let loc = &v["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
     assert_eq!(
         loc["artifactLocation"]["uri"],
@@ -249,16 +224,16 @@ fn secret_values_never_appear_in_any_format() {
     )
     .unwrap();
     for format in ["text", "json", "sarif", "junit"] {
-        let out = rampart()
-            .args(["scan", "-o", format, "--no-config", "--profile", "all"])
-            .arg(dir.path())
-            .output()
-            .unwrap();
-        let all = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let (_, out, err) = run(&[
+            "scan",
+            "-o",
+            format,
+            "--no-config",
+            "--profile",
+            "all",
+            dir.path().to_str().unwrap(),
+        ]);
+        let all = format!("{out}{err}");
         assert!(!all.contains(secret), "{format} leaked the secret:\n{all}");
     }
 }
@@ -626,7 +601,7 @@ fn pod_security_profiles() {
 #[test]
 fn closed_stdout_is_not_a_crash() {
     use std::io::Read;
-    use std::process::{Command as Std, Stdio};
+    use std::process::Stdio;
     for args in [
         &["rules", "-o", "json"][..],
         &[
@@ -636,8 +611,7 @@ fn closed_stdout_is_not_a_crash() {
             "tests/fixtures/rbac-escalation/cluster.yaml",
         ][..],
     ] {
-        let mut child = Std::new(assert_cmd::cargo::cargo_bin("rampart"))
-            .current_dir(root())
+        let mut child = support::command()
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -3,39 +3,20 @@
 //! HTTPS server speaking the Kubernetes API, reached by kube-rs over a
 //! real socket exactly as a cluster is.
 
+pub mod support;
+
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-use rampart_testapi::{Forbidden, Options, Running, objects_from_paths, start_blocking};
+use rampart_testapi::{Forbidden, Options, Running, start_blocking};
 use serde_json::Value;
-
-const TOKEN: &str = "scanner-token";
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use support::cluster::{TOKEN, kubeconfig, rbac_refusals};
 
 fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cluster")
 }
 
 fn server(tweak: impl FnOnce(&mut Options)) -> Running {
-    let mut opts = Options {
-        objects: objects_from_paths(&[fixture()]).unwrap(),
-        git_version: "v1.33.2".into(),
-        token: Some(TOKEN.into()),
-        ..Options::default()
-    };
-    tweak(&mut opts);
-    start_blocking(opts).unwrap()
-}
-
-/// A kubeconfig for `server` with `token`, in a temporary directory.
-fn kubeconfig(server: &Running, token: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("config");
-    server.write_kubeconfig(&path, "test", Some(token)).unwrap();
-    (dir, path)
+    support::cluster::server(&[fixture()], tweak)
 }
 
 struct Out {
@@ -45,18 +26,11 @@ struct Out {
 }
 
 fn rampart(args: &[&str]) -> Out {
-    let out = Command::cargo_bin("rampart")
-        .unwrap()
-        .current_dir(root())
-        .env_remove("KUBECONFIG")
-        .env("HOME", "/nonexistent")
-        .args(args)
-        .output()
-        .unwrap();
+    let (code, stdout, stderr) = support::run(args);
     Out {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
+        code,
+        stdout,
+        stderr,
     }
 }
 
@@ -340,39 +314,6 @@ fn files_and_cluster_are_one_or_the_other() {
     assert!(out.stderr.contains("needs --cluster"), "{}", out.stderr);
 }
 
-/// What an API request asks RBAC for, in `rampart rbac can` terms:
-/// (verb, resource or URL, namespace).
-fn rbac_request(path_and_query: &str) -> (String, String, Option<String>) {
-    let path = path_and_query.split('?').next().unwrap();
-    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let (group, rest) = match parts.as_slice() {
-        ["api", "v1", rest @ ..] => ("", rest),
-        ["apis", g, _v, rest @ ..] => (*g, rest),
-        _ => return ("get".into(), path.into(), None),
-    };
-    let (namespace, rest) = match rest {
-        ["namespaces", ns, rest @ ..] if !rest.is_empty() => (Some(ns.to_string()), rest),
-        _ => (None, rest),
-    };
-    let qualified = |r: &str| {
-        if group.is_empty() {
-            r.to_string()
-        } else {
-            format!("{r}.{group}")
-        }
-    };
-    match rest {
-        [] => ("get".into(), path.into(), None),
-        [resource] => ("list".into(), qualified(resource), namespace),
-        [resource, name] => (
-            "get".into(),
-            format!("{}/{name}", qualified(resource)),
-            namespace,
-        ),
-        _ => panic!("unexpected request {path_and_query}"),
-    }
-}
-
 #[test]
 fn the_deploy_role_allows_every_request_a_cluster_scan_sends() {
     let s = server(|_| {});
@@ -384,37 +325,8 @@ fn the_deploy_role_allows_every_request_a_cluster_scan_sends() {
         "--probe-anonymous",
     ]);
     assert!(out.code <= 1, "{}", out.stderr);
-    let mut asked: Vec<(String, String, Option<String>)> = s
-        .requests()
-        .iter()
-        .filter(|r| r.caller != rampart_testapi::Caller::Anonymous)
-        .map(|r| rbac_request(&r.path_and_query))
-        .collect();
-    asked.sort();
-    asked.dedup();
+    let (asked, refused) = rbac_refusals(&s, "sa:rampart-system:rampart", "deploy/rbac.yaml");
     assert!(asked.len() > 20, "{asked:?}");
-    let mut refused = Vec::new();
-    for (verb, resource, namespace) in &asked {
-        let mut args = vec![
-            "rbac",
-            "can",
-            "sa:rampart-system:rampart",
-            verb.as_str(),
-            resource.as_str(),
-            "-f",
-            "deploy/rbac.yaml",
-        ];
-        match namespace {
-            Some(ns) => args.extend(["-n", ns.as_str()]),
-            None if !resource.starts_with('/') => args.push("-A"),
-            None => {}
-        }
-        let out = rampart(&args);
-        assert!(out.code <= 1, "{args:?}: {}", out.stderr);
-        if out.code == 1 {
-            refused.push(format!("{verb} {resource} {namespace:?}"));
-        }
-    }
     // Secrets only, by design: RBAC cannot grant metadata-only reads
     // (deploy/rbac.yaml says why).
     assert!(
@@ -555,9 +467,7 @@ fn kubeconfig_lists_skip_missing_files_as_kubectl_does() {
     let (dir, kc) = kubeconfig(&s, TOKEN);
     let missing = dir.path().join("missing.yaml");
     let list = std::env::join_paths([missing.as_path(), kc.as_path()]).unwrap();
-    let out = Command::cargo_bin("rampart")
-        .unwrap()
-        .current_dir(root())
+    let out = support::command()
         .env("KUBECONFIG", &list)
         .args(["scan", "--cluster", "--context", "test", "-o", "json"])
         .output()
@@ -572,9 +482,7 @@ fn kubeconfig_lists_skip_missing_files_as_kubectl_does() {
     let broken = dir.path().join("broken.yaml");
     std::fs::write(&broken, "clusters: [").unwrap();
     let list = std::env::join_paths([broken.as_path(), kc.as_path()]).unwrap();
-    let out = Command::cargo_bin("rampart")
-        .unwrap()
-        .current_dir(root())
+    let out = support::command()
         .env("KUBECONFIG", &list)
         .args(["scan", "--cluster"])
         .output()

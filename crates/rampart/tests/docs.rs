@@ -2,34 +2,23 @@
 //! this test fails when one is stale or missing. Regenerate them with
 //! `RAMPART_BLESS=1 cargo test -p rampart --test docs`.
 
-use std::path::Path;
+pub mod support;
 
-use assert_cmd::Command;
+use support::{root, run};
 
 #[test]
 fn rule_pages_are_up_to_date() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let dir = root.join("docs/rules");
+    let dir = root().join("docs/rules");
     let bless = std::env::var_os("RAMPART_BLESS").is_some();
-    let out = Command::cargo_bin("rampart")
-        .unwrap()
-        .args(["rules", "-o", "json"])
-        .output()
-        .unwrap();
-    let rules: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, out, _) = run(&["rules", "-o", "json"]);
+    let rules: serde_json::Value = serde_json::from_str(&out).unwrap();
     let mut index = String::from(
         "# Rules\n\nGenerated from the rule registry (`rampart rules`).\n\n| id | severity | category | title |\n|---|---|---|---|\n",
     );
     let mut stale = Vec::new();
     for r in rules.as_array().unwrap() {
         let id = r["id"].as_str().unwrap();
-        let page = Command::cargo_bin("rampart")
-            .unwrap()
-            .args(["explain", id, "-o", "markdown"])
-            .output()
-            .unwrap()
-            .stdout;
-        let page = String::from_utf8(page).unwrap();
+        let (_, page, _) = run(&["explain", id, "-o", "markdown"]);
         index.push_str(&format!(
             "| [`{id}`]({id}.md) | {} | {} | {} |\n",
             r["severity"].as_str().unwrap(),

@@ -1,30 +1,10 @@
 //! End-to-end tests of `rampart images`, `rampart images lock` and
 //! `rampart scan --image-lock`.
 
-use std::path::{Path, PathBuf};
+pub mod support;
 
-use assert_cmd::Command;
 use serde_json::Value;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn rampart(dir: &Path) -> Command {
-    let mut c = Command::cargo_bin("rampart").unwrap();
-    c.current_dir(dir);
-    c
-}
-
-/// Runs rampart in `dir` and returns (exit code, stdout, stderr).
-fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = rampart(dir).args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use support::{run_in, run_with_stdin};
 
 const D1: &str = "sha256:0e5a2b9c1f7d3e6a8b4c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a";
 const D2: &str = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
@@ -98,7 +78,7 @@ fn workspace() -> tempfile::TempDir {
 #[test]
 fn inventory_as_json() {
     let dir = workspace();
-    let (code, out, err) = run(dir.path(), &["images", "k8s", "-o", "json"]);
+    let (code, out, err) = run_in(dir.path(), &["images", "k8s", "-o", "json"]);
     assert_eq!(code, 0, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["schemaVersion"], 1);
@@ -149,18 +129,7 @@ fn inventory_as_json() {
 
 #[test]
 fn inventory_as_a_table_from_stdin() {
-    let (code, out, err) = rampart(&root())
-        .args(["images", "-"])
-        .write_stdin(manifests())
-        .output()
-        .map(|o| {
-            (
-                o.status.code().unwrap_or(-1),
-                String::from_utf8(o.stdout).unwrap(),
-                String::from_utf8(o.stderr).unwrap(),
-            )
-        })
-        .unwrap();
+    let (code, out, err) = run_with_stdin(&["images", "-"], manifests());
     assert_eq!(code, 0, "{err}");
     let lines: Vec<&str> = out.lines().collect();
     assert!(
@@ -194,7 +163,7 @@ fn inventory_as_a_table_from_stdin() {
 #[test]
 fn lock_records_digests_and_warns_about_unpinned_images() {
     let dir = workspace();
-    let (code, lock, err) = run(dir.path(), &["images", "lock", "k8s"]);
+    let (code, lock, err) = run_in(dir.path(), &["images", "lock", "k8s"]);
     assert_eq!(code, 0, "{err}");
     assert!(
         lock.contains("apiVersion: rampart.dev/v1\nkind: ImageLock\nimages:\n"),
@@ -228,7 +197,7 @@ fn lock_records_digests_and_warns_about_unpinned_images() {
 
     // The manifests pass against their own lockfile.
     std::fs::write(dir.path().join("images.lock"), &lock).unwrap();
-    let (code, out, err) = run(
+    let (code, out, err) = run_in(
         dir.path(),
         &[
             "scan",
@@ -267,7 +236,7 @@ images:
 "
     );
     std::fs::write(dir.path().join("images.lock"), lock).unwrap();
-    let (code, out, err) = run(
+    let (code, out, err) = run_in(
         dir.path(),
         &[
             "scan",
@@ -326,7 +295,7 @@ images:
     );
 
     // Without --image-lock the rule is silent.
-    let (code, out, _) = run(
+    let (code, out, _) = run_in(
         dir.path(),
         &[
             "scan",
@@ -364,7 +333,7 @@ fn bad_lockfiles_exit_2_with_their_location() {
     ];
     for (text, expected) in cases {
         std::fs::write(dir.path().join("images.lock"), text).unwrap();
-        let (code, out, err) = run(
+        let (code, out, err) = run_in(
             dir.path(),
             &["scan", "k8s", "--no-config", "--image-lock", "images.lock"],
         );
@@ -375,7 +344,7 @@ fn bad_lockfiles_exit_2_with_their_location() {
             "{text}: expected {expected:?} in {err}"
         );
     }
-    let (code, _, err) = run(
+    let (code, _, err) = run_in(
         dir.path(),
         &["scan", "k8s", "--no-config", "--image-lock", "missing.lock"],
     );
@@ -390,7 +359,7 @@ fn bad_lockfiles_exit_2_with_their_location() {
 fn input_errors_exit_2_and_no_lockfile_is_written() {
     let dir = workspace();
     std::fs::write(dir.path().join("k8s/broken.yaml"), "kind: [\n").unwrap();
-    let (code, out, err) = run(dir.path(), &["images", "k8s"]);
+    let (code, out, err) = run_in(dir.path(), &["images", "k8s"]);
     assert_eq!(code, 2, "{err}");
     assert!(
         out.contains("nginx:1.27"),
@@ -398,12 +367,12 @@ fn input_errors_exit_2_and_no_lockfile_is_written() {
     );
     assert!(err.contains("k8s/broken.yaml"), "{err}");
 
-    let (code, out, err) = run(dir.path(), &["images", "lock", "k8s"]);
+    let (code, out, err) = run_in(dir.path(), &["images", "lock", "k8s"]);
     assert_eq!(code, 2);
     assert!(out.is_empty(), "{out}");
     assert!(err.contains("no lockfile written"), "{err}");
 
-    let (code, _, err) = run(dir.path(), &["images"]);
+    let (code, _, err) = run_in(dir.path(), &["images"]);
     assert_eq!(code, 2);
     assert!(err.contains("nothing to read"), "{err}");
 }
@@ -416,7 +385,7 @@ fn untrusted_registry_from_the_config() {
         "rules:\n  untrusted-registry:\n    enabled: true\n    params:\n      allowed-registries: [ghcr.io/acme, registry.example.com, localhost:5000]\n",
     )
     .unwrap();
-    let (code, out, err) = run(
+    let (code, out, err) = run_in(
         dir.path(),
         &["scan", "k8s", "--rule", "untrusted-registry", "-o", "json"],
     );

@@ -1,26 +1,8 @@
 //! End-to-end tests of `rampart netpol`: matrix, can, exposure, diff.
 
-use std::path::{Path, PathBuf};
+pub mod support;
 
-use assert_cmd::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("rampart")
-        .unwrap()
-        .current_dir(root())
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use support::run;
 
 const F: &str = "tests/fixtures/netpol";
 

@@ -1,30 +1,11 @@
 //! End to end: `rampart node` over a synthetic node root (the library's
 //! own fixtures cover each check; this covers the command).
 
-use std::os::unix::fs::PermissionsExt;
+pub mod support;
+
 use std::path::Path;
 
-use assert_cmd::Command;
-
-fn write(root: &Path, path: &str, text: &[u8], mode: u32) {
-    let p = root.join(path);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(&p, text).unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
-}
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("rampart")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use support::{run, write};
 
 #[test]
 fn node_judges_the_config_file_the_kubelet_really_uses() {
@@ -99,11 +80,11 @@ fn a_missing_root_is_a_usage_error() {
 
 // The library's fixture roots, built as its own tests build them.
 #[path = "../../rampart-node/tests/support/mod.rs"]
-mod support;
+mod node_fixtures;
 
 /// Output with the fixture files' owner ids (which depend on who runs the
 /// tests) replaced by `[uid]`/`[gid]`.
-fn stable_ids(fx: &support::Fixture, out: &str) -> String {
+fn stable_ids(fx: &node_fixtures::Fixture, out: &str) -> String {
     use std::os::unix::fs::MetadataExt;
     let m = std::fs::metadata(fx.root.join("etc/kubernetes/kubelet.conf")).unwrap();
     let (uid, gid) = (m.uid(), m.gid());
@@ -113,7 +94,7 @@ fn stable_ids(fx: &support::Fixture, out: &str) -> String {
 
 #[test]
 fn sarif_of_a_node_validates_and_maps_each_status() {
-    let fx = support::build("flag-overrides-file");
+    let fx = node_fixtures::build("flag-overrides-file");
     let (code, out, err) = run(&["node", "--root", fx.root.to_str().unwrap(), "-o", "sarif"]);
     assert_eq!(code, 1, "an automated check fails: {err}");
     let log: serde_json::Value = serde_json::from_str(&out).unwrap();
@@ -154,7 +135,7 @@ fn sarif_of_a_node_validates_and_maps_each_status() {
 
 #[test]
 fn junit_of_a_node_has_failing_and_passing_cases() {
-    let fx = support::build("flag-overrides-file");
+    let fx = node_fixtures::build("flag-overrides-file");
     let (code, out, err) = run(&["node", "--root", fx.root.to_str().unwrap(), "-o", "junit"]);
     assert_eq!(code, 1, "{err}");
     assert!(out.contains(r#"<testsuite name="4.2.1""#), "{out}");
@@ -164,7 +145,7 @@ fn junit_of_a_node_has_failing_and_passing_cases() {
 
 #[test]
 fn a_managed_platform_leaves_the_control_plane_to_the_provider() {
-    let fx = support::build("eks-worker");
+    let fx = node_fixtures::build("eks-worker");
     let root = fx.root.to_str().unwrap();
     let (code, out, err) = run(&["node", "--root", root, "--targets", "master,node"]);
     assert!(code == 0 || code == 1, "{err}");

@@ -1,36 +1,18 @@
 //! End to end: `rampart node --record-baseline` then `--baseline` over a
 //! temporary node root.
 
+pub mod support;
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-use assert_cmd::Command;
-
-fn write(root: &Path, path: &str, text: &str, mode: u32) {
-    let p = root.join(path);
-    fs::create_dir_all(p.parent().unwrap()).unwrap();
-    fs::write(&p, text).unwrap();
-    fs::set_permissions(&p, fs::Permissions::from_mode(mode)).unwrap();
-}
-
-fn rampart(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("rampart")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
+use support::{run, write};
 
 /// `rampart node --targets host --baseline FILE -o json`: exit code and
 /// host.4's status and evidence.
 fn compare(root: &Path, baseline: &Path) -> (i32, String, Vec<String>) {
-    let (code, out, err) = rampart(&[
+    let (code, out, err) = run(&[
         "node",
         "--root",
         root.to_str().unwrap(),
@@ -79,7 +61,7 @@ fn baseline_reports_exactly_what_changed() {
     write(&root, "etc/cni/net.d/10-flannel.conflist", "{}", 0o644);
     let file = dir.path().join("baseline.json");
 
-    let (code, out, err) = rampart(&[
+    let (code, out, err) = run(&[
         "node",
         "--root",
         root.to_str().unwrap(),
@@ -137,7 +119,7 @@ fn baseline_reports_exactly_what_changed() {
     );
 
     // The change shows in the text report too.
-    let (code, out, _) = rampart(&[
+    let (code, out, _) = run(&[
         "node",
         "--root",
         root.to_str().unwrap(),
@@ -166,7 +148,7 @@ fn bad_baselines_are_usage_errors() {
     .unwrap();
     let missing = dir.path().join("missing.json");
     for (file, says) in [(&bad, "is not a node baseline"), (&missing, "cannot read")] {
-        let (code, out, err) = rampart(&[
+        let (code, out, err) = run(&[
             "node",
             "--root",
             root.to_str().unwrap(),
@@ -177,7 +159,7 @@ fn bad_baselines_are_usage_errors() {
         assert!(err.contains(says), "{err}");
         assert!(out.is_empty());
     }
-    let (code, _, err) = rampart(&[
+    let (code, _, err) = run(&[
         "node",
         "--root",
         root.to_str().unwrap(),

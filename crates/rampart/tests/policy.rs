@@ -3,25 +3,13 @@
 //! params ConfigMap and a namespaceSelector, and a Gatekeeper library
 //! template with a warn constraint).
 
-use std::path::Path;
-use std::process::Command;
+pub mod support;
 
-fn rampart(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rampart"))
-        .args(args)
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("../.."))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use support::run;
 
 /// The fixture manifests scanned with the fixture policies and one rule.
 fn scan_with_policies(format: &str) -> (i32, String, String) {
-    rampart(&[
+    run(&[
         "scan",
         "tests/fixtures/policies/manifests",
         "--policy",
@@ -93,13 +81,13 @@ fn sarif_of_a_policy_scan_names_the_policy_rules() {
 
 #[test]
 fn policy_test_runs_suites_and_fails_on_a_wrong_expectation() {
-    let (code, out, err) = rampart(&["policy", "test", "tests/fixtures/policies/policies"]);
+    let (code, out, err) = run(&["policy", "test", "tests/fixtures/policies/policies"]);
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(out.matches("PASS ").count(), 3, "{out}");
 
     // The same suite with one expectation turned around fails, and says why.
     let dir = tempfile::tempdir().unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/policies/policies");
+    let src = support::root().join("tests/fixtures/policies/policies");
     for e in std::fs::read_dir(&src).unwrap() {
         let e = e.unwrap();
         let text = std::fs::read_to_string(e.path()).unwrap();
@@ -110,7 +98,7 @@ fn policy_test_runs_suites_and_fails_on_a_wrong_expectation() {
         };
         std::fs::write(dir.path().join(e.file_name()), text).unwrap();
     }
-    let (code, out, _) = rampart(&["policy", "test", dir.path().to_str().unwrap()]);
+    let (code, out, _) = run(&["policy", "test", dir.path().to_str().unwrap()]);
     assert_eq!(code, 1, "{out}");
     assert!(
         out.contains("FAIL shop-policies / the same deployment in a dev namespace is allowed: expected Deny, got Allow"),
@@ -126,7 +114,7 @@ fn a_malformed_policy_is_an_error_not_a_panic() {
         "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {name: bad}\nspec:\n  matchConstraints: {resourceRules: [{apiGroups: [\"\"], apiVersions: [v1], operations: [CREATE], resources: [pods]}]}\n  validations: [{expression: \"object.spec.(\"}]\n",
     )
     .unwrap();
-    let (code, _, err) = rampart(&[
+    let (code, _, err) = run(&[
         "scan",
         "tests/fixtures/policies/manifests",
         "--policy",
@@ -135,6 +123,6 @@ fn a_malformed_policy_is_an_error_not_a_panic() {
     ]);
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("bad"), "{err}");
-    let (code, _, err) = rampart(&["scan", "examples", "--policy", "/no/such/dir"]);
+    let (code, _, err) = run(&["scan", "examples", "--policy", "/no/such/dir"]);
     assert_eq!(code, 2, "{err}");
 }

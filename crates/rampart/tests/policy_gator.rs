@@ -5,21 +5,17 @@
 //! counts, messages, skips, `invalid`, AdmissionReview objects, inventory
 //! Namespaces, scoped enforcement, and failures.
 
+pub mod support;
+
 use std::path::Path;
-use std::process::Command;
 
 const FIXTURES: &str = "tests/fixtures/gator";
 
+/// `rampart policy test` on the suites in `FIXTURES/dir`.
 fn policy_test(dir: &str) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_rampart"))
-        .args(["policy", "test", &format!("{FIXTURES}/{dir}")])
-        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    support::run_in(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &["policy", "test", &format!("{FIXTURES}/{dir}")],
     )
 }
 
@@ -198,12 +194,8 @@ fn malformed_suites_exit_2() {
         "kind: Suite\napiVersion: test.gatekeeper.sh/v1alpha1\ntests:\n- name: t\n  templat: x.yaml\n",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_rampart"))
-        .args(["policy", "test", dir.path().to_str().unwrap()])
-        .output()
-        .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    let (code, _, err) = support::run(&["policy", "test", dir.path().to_str().unwrap()]);
+    assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("not a valid gator Suite") && err.contains("templat"),
         "{err}"

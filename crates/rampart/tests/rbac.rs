@@ -1,26 +1,15 @@
 //! End-to-end tests of `rampart rbac`: the audit, can, who-can, show, paths and graph.
 
-use std::path::{Path, PathBuf};
+pub mod support;
 
-use assert_cmd::Command;
-
-fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+/// Runs rampart on the RBAC objects of tests/fixtures/rbac.
+fn run(args: &[&str]) -> (i32, String, String) {
+    run_on("tests/fixtures/rbac", args)
 }
 
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("rampart")
-        .unwrap()
-        .current_dir(root())
-        .args(args)
-        .args(["-f", "tests/fixtures/rbac"])
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+/// Runs rampart on the RBAC objects of `fixture`.
+fn run_on(fixture: &str, args: &[&str]) -> (i32, String, String) {
+    support::run(&[args, &["-f", fixture]].concat())
 }
 
 #[test]
@@ -147,27 +136,8 @@ fn who_can_lists_subjects_and_latent_bindings() {
 fn usage_errors_exit_2() {
     let (code, _, err) = run(&["rbac", "can", "nobody", "get", "pods"]);
     assert_eq!(code, 2, "{err}");
-    let out = Command::cargo_bin("rampart")
-        .unwrap()
-        .args(["rbac", "can", "user:a", "get", "pods"])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-}
-
-fn run_on(fixture: &str, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("rampart")
-        .unwrap()
-        .current_dir(root())
-        .args(args)
-        .args(["-f", fixture])
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let (code, _, err) = support::run(&["rbac", "can", "user:a", "get", "pods"]);
+    assert_eq!(code, 2, "{err}");
 }
 
 const CLUSTER: &str = "tests/fixtures/rbac-escalation/cluster.yaml";
