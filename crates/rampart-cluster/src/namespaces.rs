@@ -30,7 +30,12 @@ pub const DEFAULT_GET_TIMEOUT: Duration = Duration::from_secs(2);
 const PAGE: u32 = 500;
 const JSON: &str = "application/json";
 
-type Map = HashMap<String, Arc<Value>>;
+/// By name: the Namespace, or `None` for a name a live GET found absent,
+/// remembered until the next relist so that requests naming it (anyone
+/// who reaches the webhook can send them) cost one GET per interval, not
+/// one each. The API server admits nothing into a namespace that does not
+/// exist, so no real request waits on such an entry.
+type Map = HashMap<String, Option<Arc<Value>>>;
 
 /// The Namespaces of one cluster, by name, each the whole object as the
 /// API server returns it (Namespaces hold no secrets).
@@ -39,8 +44,7 @@ pub struct NamespaceCache {
     map: RwLock<Arc<Map>>,
     /// The first full list succeeded.
     synced: AtomicBool,
-    /// The last relist failed (to log a change of state once, not every
-    /// interval).
+    /// The last relist failed: misses are not read live meanwhile.
     failing: AtomicBool,
     get_timeout: Duration,
 }
@@ -84,7 +88,12 @@ impl NamespaceCache {
 
     /// The names known now, sorted.
     pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.snapshot().keys().cloned().collect();
+        let mut names: Vec<String> = self
+            .snapshot()
+            .iter()
+            .filter(|(_, ns)| ns.is_some())
+            .map(|(name, _)| name.clone())
+            .collect();
         names.sort();
         names
     }
@@ -111,17 +120,18 @@ impl NamespaceCache {
     /// Reads every Namespace (paginated) and replaces the map with them;
     /// returns how many there are. On failure the map is kept as it was.
     pub async fn relist(&self) -> Result<usize, ClusterError> {
-        let items = match self.list(Some(PAGE)).await {
+        let listed = match self.list(Some(PAGE)).await {
             // The server compacted the list's revision between pages: one
             // request for everything, as `collect` does.
             Err(RequestError::Status { code: 410, .. }) => self.list(None).await,
             other => other,
-        }
-        .map_err(|e| self.conn.fatal("the list of namespaces", e))?;
+        };
+        self.failing.store(listed.is_err(), Ordering::SeqCst);
+        let items = listed.map_err(|e| self.conn.fatal("the list of namespaces", e))?;
         let mut map = Map::with_capacity(items.len());
         for item in items {
             if let Some(name) = item["metadata"]["name"].as_str() {
-                map.insert(name.to_string(), Arc::new(item));
+                map.insert(name.to_string(), Some(Arc::new(item)));
             }
         }
         let n = map.len();
@@ -183,12 +193,20 @@ impl NamespaceCache {
     /// not exist; `Err` says why it could not be read.
     pub async fn lookup(&self, name: &str) -> Result<Option<Arc<Value>>, String> {
         if let Some(ns) = self.snapshot().get(name) {
-            return Ok(Some(ns.clone()));
+            return Ok(ns.clone());
         }
         // Anything that is not a namespace name cannot exist, and must not
         // reach the URL path.
         if !rampart_core::is_dns_label(name) {
             return Ok(None);
+        }
+        // While relisting fails the API server is out of reach: each
+        // request would wait out the GET timeout for the same answer.
+        if self.failing.load(Ordering::SeqCst) {
+            return Err(format!(
+                "namespace {name} is not cached, and the last relist from {} failed",
+                self.conn.server
+            ));
         }
         let path = format!("/api/v1/namespaces/{name}");
         let text = match tokio::time::timeout(self.get_timeout, self.conn.get(&path, JSON)).await {
@@ -198,7 +216,10 @@ impl NamespaceCache {
                     self.conn.server, self.get_timeout
                 ));
             }
-            Ok(Err(RequestError::Status { code: 404, .. })) => return Ok(None),
+            Ok(Err(RequestError::Status { code: 404, .. })) => {
+                Arc::make_mut(&mut self.write()).insert(name.to_string(), None);
+                return Ok(None);
+            }
             Ok(Err(e)) => {
                 return Err(format!(
                     "reading namespace {name}: {}",
@@ -216,7 +237,7 @@ impl NamespaceCache {
         }
         let ns = Arc::new(with_kind(ns));
         // Readers keep the map they hold: it is copied only while one is.
-        Arc::make_mut(&mut self.write()).insert(name.to_string(), ns.clone());
+        Arc::make_mut(&mut self.write()).insert(name.to_string(), Some(ns.clone()));
         Ok(Some(ns))
     }
 
@@ -235,12 +256,15 @@ impl NamespaceCache {
         };
         let mut tick = tokio::time::interval_at(start, interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut was_failing = false;
         loop {
             tick.tick().await;
             let first = !self.ready();
-            match self.relist().await {
+            let result = self.relist().await;
+            let failed_before = std::mem::replace(&mut was_failing, result.is_err());
+            match result {
                 Ok(n) => {
-                    if self.failing.swap(false, Ordering::SeqCst) {
+                    if failed_before {
                         tracing::info!("namespace cache: relisting works again ({n} namespaces)");
                     } else if first {
                         tracing::info!("namespace cache: {n} namespaces");
@@ -249,7 +273,7 @@ impl NamespaceCache {
                     }
                 }
                 Err(e) => {
-                    if !self.failing.swap(true, Ordering::SeqCst) {
+                    if !failed_before {
                         tracing::warn!(
                             "namespace cache: relisting failed, keeping the namespaces last read and retrying every {interval:?}: {e}"
                         );

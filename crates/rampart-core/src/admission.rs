@@ -40,4 +40,23 @@ pub struct AdmissionConfig {
     /// Members of these groups are admitted without evaluation.
     #[serde(default)]
     pub exempt_groups: Vec<String>,
+    /// What to do with the ReplicaSets, Pods and Jobs that workload
+    /// controllers create from templates the webhook already judged.
+    #[serde(default)]
+    pub controller_created: ControllerCreated,
+}
+
+/// `admission.controllerCreated`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ControllerCreated {
+    /// Record their findings as audit annotations: the owner's template
+    /// was judged when the owner was created or updated, and a denial
+    /// would reach only the controller (a rollout stalls unseen).
+    #[default]
+    Audit,
+    /// Judge them like any object, as Pod Security Admission judges pods:
+    /// owners admitted before the webhook (or a stricter setting) then
+    /// cannot create new pods until they are fixed.
+    Judge,
 }

@@ -338,7 +338,7 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::admission::Action;
+    use crate::admission::{Action, ControllerCreated};
 
     fn parse(text: &str) -> Result<Config, Diagnostic> {
         Config::parse(text, &Arc::from("test.yaml"))
@@ -356,6 +356,9 @@ mod tests {
         assert_eq!(c.admission.exempt_namespaces, Some(vec!["infra".into()]));
         assert!(c.admission.exempt_users.is_empty());
         assert_eq!(c.admission.exempt_groups, ["ops"]);
+        assert_eq!(c.admission.controller_created, ControllerCreated::Audit);
+        let c = parse("admission:\n  controllerCreated: judge\n").unwrap();
+        assert_eq!(c.admission.controller_created, ControllerCreated::Judge);
         // Absent: nothing set, so the webhook's defaults apply.
         let c = parse("failOn: high\n").unwrap();
         assert_eq!(c.admission.deny_at, None);

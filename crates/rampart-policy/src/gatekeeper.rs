@@ -12,12 +12,23 @@
 //! A constraint's `spec.parameters` must fit the template's
 //! `openAPIV3Schema` (see `gatekeeper/schema.rs`): one that does not is a
 //! [`LoadError`] naming the constraint and the failing path, as the API
-//! server rejects it.
+//! server rejects it. Fields the schema does not know are dropped, as the
+//! API server stores the constraint (its default field validation only
+//! warns the client): [`GatekeeperSet::load`] has no channel for warnings,
+//! so this is silent.
 //!
 //! A call to a function that does not exist here (`http.send`, which
 //! Gatekeeper forbids too, or an OPA builtin regorus lacks) makes the
 //! template a load error (see `gatekeeper/functions.rs`), not an error on
-//! each request that reaches the call.
+//! each request that reaches the call. Gatekeeper's `external_data` loads,
+//! but there are no providers to ask: a call is an evaluation error (see
+//! `gatekeeper/external_data.rs`), fail-open as every error here.
+//!
+//! Gatekeeper's webhook is registered for DELETE only when Gatekeeper is
+//! installed with `enableDeleteOperations`; gator reviews whatever its
+//! suite gives. [`GatekeeperSet::with_delete_operations`] chooses: a set
+//! judges DELETE requests unless told not to (`rampart admission serve`
+//! does, as the default installation; `rampart scan` never sends DELETE).
 //!
 //! Referential policies read `data.inventory`, which Gatekeeper fills with
 //! the objects its `Config` syncs. Offline there is no such cache: the
@@ -25,6 +36,7 @@
 //! [`GatekeeperSet::load_with_inventory`].
 
 mod deprecated;
+mod external_data;
 mod functions;
 mod matching;
 mod schema;
@@ -50,6 +62,9 @@ const WEBHOOK_ENFORCEMENT_POINT: &str = "validation.gatekeeper.sh";
 pub struct GatekeeperSet {
     templates: Vec<Template>,
     constraints: Vec<Constraint>,
+    /// Whether DELETE requests are judged (Gatekeeper's
+    /// `enableDeleteOperations`).
+    delete_operations: bool,
 }
 
 struct Template {
@@ -117,9 +132,19 @@ impl GatekeeperSet {
             GatekeeperSet {
                 templates,
                 constraints,
+                delete_operations: true,
             },
             errors,
         )
+    }
+
+    /// Whether constraints judge DELETE requests: `true` (as loaded) to
+    /// evaluate every request given, as gator does; `false` for
+    /// Gatekeeper's webhook as installed by default, which is not sent
+    /// DELETE (Gatekeeper's `enableDeleteOperations` is off).
+    pub fn with_delete_operations(mut self, enabled: bool) -> GatekeeperSet {
+        self.delete_operations = enabled;
+        self
     }
 
     /// True when nothing was loaded.
@@ -133,7 +158,9 @@ impl GatekeeperSet {
     /// webhook with `failurePolicy: Ignore`.
     pub fn evaluate(&self, req: &Request) -> Evaluation {
         let mut out = Evaluation::default();
-        if self.constraints.is_empty() {
+        if self.constraints.is_empty()
+            || (req.operation == Operation::Delete && !self.delete_operations)
+        {
             return out;
         }
         // Gatekeeper's webhook copies oldObject into object on DELETE
@@ -316,6 +343,7 @@ fn compile(source: &RegoSource<'_>, data: &Value) -> Result<CompiledPolicy, Stri
     // instead of failing the whole evaluation.
     engine.set_strict_builtin_errors(false);
     deprecated::register(&mut engine).map_err(|e| format!("builtins: {e}"))?;
+    external_data::register(&mut engine).map_err(|e| format!("builtins: {e}"))?;
     let package = engine
         .add_policy("template.rego".to_string(), source.rego.to_string())
         .map_err(|e| format!("invalid Rego: {e}"))?;
@@ -330,7 +358,11 @@ fn compile(source: &RegoSource<'_>, data: &Value) -> Result<CompiledPolicy, Stri
             ));
         }
     }
-    let unknown = functions::unknown_functions(engine.get_modules(), &deprecated::NAMES);
+    let extensions: Vec<&str> = deprecated::NAMES
+        .into_iter()
+        .chain([external_data::NAME])
+        .collect();
+    let unknown = functions::unknown_functions(engine.get_modules(), &extensions);
     if !unknown.is_empty() {
         return Err(format!(
             "invalid Rego: undefined function{} {}",
@@ -353,6 +385,17 @@ fn compile(source: &RegoSource<'_>, data: &Value) -> Result<CompiledPolicy, Stri
         .map_err(|e| format!("invalid Rego: {e}"))
 }
 
+/// Why `constraint`'s `spec.parameters` do not fit `template`'s schema, as
+/// the API server would reject them (what gator calls a schema error);
+/// `None` when they fit, or when the template's schema itself is
+/// malformed (the template's own load error).
+pub fn parameters_schema_error(template: &Value, constraint: &Value) -> Option<String> {
+    ParameterSchema::from_template(template)
+        .ok()?
+        .admit(constraint["spec"].get("parameters"))
+        .err()
+}
+
 fn load_constraint(obj: &Value, templates: &[Template]) -> Result<Constraint, String> {
     let kind = obj["kind"].as_str().unwrap_or_default();
     let template = templates
@@ -366,7 +409,8 @@ fn load_constraint(obj: &Value, templates: &[Template]) -> Result<Constraint, St
     let spec = &obj["spec"];
     let matcher = Match::parse(&spec["match"]).map_err(|e| format!("spec.match: {e}"))?;
     // The API server rejects a constraint whose parameters do not fit the
-    // template's schema; the policy sees them as stored (defaults set).
+    // template's schema; the policy sees them as stored (defaults set,
+    // unknown fields dropped).
     let parameters = templates[template]
         .parameters
         .admit(spec.get("parameters"))?

@@ -25,6 +25,16 @@ impl Policies {
         (Policies { vap, gatekeeper }, errors)
     }
 
+    /// Whether Gatekeeper constraints judge DELETE requests (see
+    /// [`GatekeeperSet::with_delete_operations`]): `true` as loaded, for
+    /// `rampart policy test` and gator suites; the webhook sets `false`, as
+    /// Gatekeeper is installed by default. ValidatingAdmissionPolicies
+    /// match operations by their own `matchConstraints`.
+    pub fn with_gatekeeper_delete_operations(mut self, enabled: bool) -> Policies {
+        self.gatekeeper = self.gatekeeper.with_delete_operations(enabled);
+        self
+    }
+
     /// Evaluates every policy that matches `req`.
     pub fn evaluate(&self, req: &Request) -> Evaluation {
         let mut out = self.vap.evaluate(req);
@@ -104,6 +114,7 @@ impl Request {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn resources_are_guessed_as_kubernetes_guesses_them() {
@@ -118,6 +129,44 @@ mod tests {
         ] {
             assert_eq!(guess_resource(kind), plural);
         }
+    }
+
+    #[test]
+    fn without_gatekeeper_delete_only_vaps_judge_delete() {
+        let objects = [
+            json!({"apiVersion": "admissionregistration.k8s.io/v1",
+                   "kind": "ValidatingAdmissionPolicy", "metadata": {"name": "no-delete"},
+                   "spec": {"matchConstraints": {"resourceRules": [{"apiGroups": [""],
+                              "apiVersions": ["v1"], "operations": ["DELETE"], "resources": ["pods"]}]},
+                            "validations": [{"expression": "false", "message": "no deletes"}]}}),
+            json!({"apiVersion": "admissionregistration.k8s.io/v1",
+                   "kind": "ValidatingAdmissionPolicyBinding", "metadata": {"name": "no-delete"},
+                   "spec": {"policyName": "no-delete", "validationActions": ["Deny"]}}),
+            json!({"apiVersion": "templates.gatekeeper.sh/v1", "kind": "ConstraintTemplate",
+                   "metadata": {"name": "k8salways"},
+                   "spec": {"crd": {"spec": {"names": {"kind": "K8sAlways"}}},
+                            "targets": [{"target": "admission.k8s.gatekeeper.sh",
+                                         "rego": "package k8salways\nviolation[{\"msg\": \"always\"}] { true }\n"}]}}),
+            json!({"apiVersion": "constraints.gatekeeper.sh/v1beta1", "kind": "K8sAlways",
+                   "metadata": {"name": "always"}}),
+        ];
+        let pod =
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "a"}});
+        let delete = Request::for_manifest(&pod, "a", None, Operation::Delete, UserInfo::default());
+        let messages = |p: &Policies, req: &Request| -> Vec<String> {
+            p.evaluate(req)
+                .violations
+                .into_iter()
+                .map(|v| v.message)
+                .collect()
+        };
+        let (all, errors) = Policies::load(&objects);
+        assert_eq!(errors, vec![]);
+        assert_eq!(messages(&all, &delete), ["no deletes", "always"]);
+        let webhook = all.with_gatekeeper_delete_operations(false);
+        assert_eq!(messages(&webhook, &delete), ["no deletes"]);
+        let create = Request::for_manifest(&pod, "a", None, Operation::Create, UserInfo::default());
+        assert_eq!(messages(&webhook, &create), ["always"]);
     }
 
     #[test]

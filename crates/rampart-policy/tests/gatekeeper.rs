@@ -441,7 +441,7 @@ fn calls_are_resolved_at_load() {
          violation[{\"msg\": msg}] {\n\
            not crypto.nope(1)\n\
            x := [y | y := crypto.nope(2)]\n\
-           msg := opa.runtime().env\n\
+           msg := opa.nope().env\n\
          }\n",
         &["package lib.helpers\nf(n) = glob.nope(n)\n"],
     );
@@ -449,7 +449,7 @@ fn calls_are_resolved_at_load() {
     assert_eq!(errors.len(), 1);
     assert_eq!(
         errors[0].message,
-        "invalid Rego: undefined functions crypto.nope, opa.runtime, glob.nope"
+        "invalid Rego: undefined functions crypto.nope, opa.nope, glob.nope"
     );
 }
 
@@ -596,7 +596,7 @@ fn constraint_parameters_are_validated_against_the_template_schema() {
 }
 
 #[test]
-fn v1_templates_reject_unknown_parameters() {
+fn v1_templates_prune_unknown_parameters() {
     let mut template = fixture("requiredlabels/template.yaml");
     template["apiVersion"] = json!("templates.gatekeeper.sh/v1");
     let (_, errors) = GatekeeperSet::load(&[
@@ -604,17 +604,144 @@ fn v1_templates_reject_unknown_parameters() {
         fixture("requiredlabels/constraint.yaml"),
         fixture("requiredlabels/constraint_wrong_types.yaml"),
     ]);
+    // The misspelt `mesage` is dropped, as the API server stores the
+    // constraint; the type error still rejects it.
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].object, "K8sRequiredLabels/wrong-types");
     assert_eq!(
         errors[0].message,
-        "spec.parameters.labels[1]: must be of type object, got string; \
-         spec.parameters.mesage: unknown field, not in the schema"
+        "spec.parameters.labels[1]: must be of type object, got string"
     );
+    // A constraint the cluster accepted with an unknown field loads, and
+    // its policy does not see the field.
+    let echo = json!({
+        "apiVersion": "templates.gatekeeper.sh/v1",
+        "kind": "ConstraintTemplate",
+        "metadata": {"name": "k8secho"},
+        "spec": {"crd": {"spec": {"names": {"kind": "K8sEcho"},
+                 "validation": {"openAPIV3Schema": {"type": "object",
+                     "properties": {"n": {"type": "integer"}}}}}},
+                 "targets": [{"target": "admission.k8s.gatekeeper.sh",
+                              "rego": "package k8secho\nviolation[{\"msg\": msg}] {\n  msg := json.marshal(input.parameters)\n}\n"}]}
+    });
+    let constraint = json!({"apiVersion": "constraints.gatekeeper.sh/v1beta1", "kind": "K8sEcho",
+                            "metadata": {"name": "echo"},
+                            "spec": {"parameters": {"n": 2.0, "typo": true}}});
+    let set = load(&[echo, constraint]);
+    let ev = set.evaluate(&create(
+        fixture("privileged-containers/example_allowed.yaml"),
+        "apps",
+    ));
+    assert_eq!(ev.violations.len(), 1, "{ev:?}");
+    // `2.0` fits `integer` and is stored as `2`.
+    assert_eq!(ev.violations[0].message, r#"{"n":2}"#);
     // Without a schema, anything goes.
     template["spec"]["crd"]["spec"]["validation"] = json!({});
     load(&[
         template,
         fixture("requiredlabels/constraint_wrong_types.yaml"),
     ]);
+}
+
+fn template(name: &str, kind: &str, rego: &str) -> Value {
+    json!({
+        "apiVersion": "templates.gatekeeper.sh/v1",
+        "kind": "ConstraintTemplate",
+        "metadata": {"name": name},
+        "spec": {"crd": {"spec": {"names": {"kind": kind}}},
+                 "targets": [{"target": "admission.k8s.gatekeeper.sh", "rego": rego}]}
+    })
+}
+
+fn constraint(kind: &str, name: &str) -> Value {
+    json!({"apiVersion": "constraints.gatekeeper.sh/v1beta1", "kind": kind,
+           "metadata": {"name": name}})
+}
+
+#[test]
+fn opa_builtins_without_network_io_load_and_run() {
+    // `walk` and `graph.*` (regorus `graph`), `json.patch`,
+    // `json.match_schema`/`json.verify_schema` and `opa.runtime` are OPA
+    // builtins the library's templates may call.
+    let rego = "package k8sopa\n\
+        violation[{\"msg\": msg}] {\n\
+          paths := [p | walk(input.review.object, [p, v]); v == \"docker.io/nginx\"]\n\
+          count(paths) > 0\n\
+          graph.reachable({\"a\": [\"b\"], \"b\": []}, [\"a\"]) == {\"a\", \"b\"}\n\
+          json.patch({\"a\": 1}, [{\"op\": \"add\", \"path\": \"/b\", \"value\": 2}]) == {\"a\": 1, \"b\": 2}\n\
+          [ok, _] := json.match_schema({\"a\": 1}, {\"type\": \"object\"})\n\
+          ok\n\
+          [valid, _] := json.verify_schema({\"type\": \"object\"})\n\
+          valid\n\
+          is_object(opa.runtime())\n\
+          msg := sprintf(\"image at %v\", [paths])\n\
+        }\n";
+    let set = load(&[
+        template("k8sopa", "K8sOpa", rego),
+        constraint("K8sOpa", "opa"),
+    ]);
+    let ev = set.evaluate(&create(
+        fixture("privileged-containers/example_allowed.yaml"),
+        "apps",
+    ));
+    assert_eq!(ev.errors, vec![]);
+    assert_eq!(ev.violations.len(), 1, "{ev:?}");
+    assert_eq!(
+        ev.violations[0].message,
+        r#"image at [["spec", "containers", 0, "image"]]"#
+    );
+}
+
+#[test]
+fn external_data_loads_and_fails_open_when_called() {
+    let rego = "package k8sexternal\n\
+        violation[{\"msg\": msg}] {\n\
+          input.review.object.kind == \"Pod\"\n\
+          images := [c.image | c := input.review.object.spec.containers[_]]\n\
+          response := external_data({\"provider\": \"my-provider\", \"keys\": images})\n\
+          count(response.errors) > 0\n\
+          msg := sprintf(\"invalid images: %v\", [response.errors])\n\
+        }\n";
+    let set = load(&[
+        template("k8sexternal", "K8sExternal", rego),
+        constraint("K8sExternal", "ext"),
+    ]);
+    let pod = fixture("privileged-containers/example_allowed.yaml");
+    let ev = set.evaluate(&create(pod, "apps"));
+    assert_eq!(ev.violations, vec![]);
+    assert_eq!(ev.errors.len(), 1, "{ev:?}");
+    let e = &ev.errors[0];
+    assert_eq!(
+        (e.policy.as_str(), e.binding.as_str()),
+        ("K8sExternal", "ext")
+    );
+    assert!(
+        e.message
+            .contains("external data providers are not supported offline"),
+        "{}",
+        e.message
+    );
+    assert!(!e.fail_closed);
+    // Not reached, no error.
+    let ns = fixture("requiredlabels/example_allowed.yaml");
+    assert_eq!(set.evaluate(&create(ns, "")), Evaluation::default());
+}
+
+#[test]
+fn delete_is_judged_only_when_delete_operations_are_enabled() {
+    let pod = fixture("privileged-containers/example_disallowed.yaml");
+    let webhook = policy("privileged-containers").with_delete_operations(false);
+    assert_eq!(
+        webhook.evaluate(&request(pod.clone(), "apps", Operation::Delete)),
+        Evaluation::default()
+    );
+    // Other operations are judged as before.
+    for op in [Operation::Create, Operation::Update] {
+        let ev = webhook.evaluate(&request(pod.clone(), "apps", op));
+        assert_eq!(ev.violations.len(), 1, "{op:?}");
+    }
+    // Enabled (the default: gator evaluates what its suite gives).
+    let all = policy("privileged-containers").with_delete_operations(true);
+    let ev = all.evaluate(&request(pod, "apps", Operation::Delete));
+    assert_eq!(ev.violations.len(), 1);
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rampart_core::config::Config;
 use rampart_core::engine;
 use rampart_core::finding::Fingerprint;
-use rampart_core::rule::Settings;
+use rampart_core::rule::{Profile, Settings};
 use rampart_core::source::SourceFile;
 use rampart_core::yaml::Limits;
 use rampart_core::{ActiveRule, Check, Finding, Inventory, Severity};
@@ -31,6 +31,10 @@ pub struct AdmissionSettings {
     pub exempt_users: Vec<String>,
     /// Requests by members of these groups are admitted without evaluation.
     pub exempt_groups: Vec<String>,
+    /// Judge objects a workload controller creates from its owner's
+    /// template like any other (deny them, as Pod Security Admission
+    /// does with pods), instead of auditing them.
+    pub judge_controller_created: bool,
 }
 
 impl Default for AdmissionSettings {
@@ -43,6 +47,7 @@ impl Default for AdmissionSettings {
             exempt_namespaces: vec!["kube-system".to_string()],
             exempt_users: Vec::new(),
             exempt_groups: Vec::new(),
+            judge_controller_created: false,
         }
     }
 }
@@ -254,6 +259,22 @@ impl Decider {
         let Some(object) = &req.object else {
             return;
         };
+        // The level is the namespace's label: without the Namespace it is
+        // unknown, and Pod Security Admission then rejects the request
+        // rather than judge it at no level at all.
+        if self.engine.profile == Profile::PssNamespace
+            && carries_pods(req)
+            && !req.namespace.is_empty()
+            && req.namespace_object.is_none()
+        {
+            out.hits.push(("pod-security-level".into(), Action::Deny));
+            out.code.get_or_insert(500);
+            out.denials.push(format!(
+                "rampart: the Pod Security level of namespace {} is unknown (its Namespace could not be read); denied, as Pod Security Admission does",
+                req.namespace
+            ));
+            return;
+        }
         let inventory = self.inventory(req, object);
         let run = engine::run(&inventory, &self.rules, &self.config, &self.engine);
         let findings = findings_on_request(&inventory, &run.findings);
@@ -272,7 +293,14 @@ impl Decider {
             }
             _ => HashSet::new(),
         };
-        let owner = template_owner(req);
+        let owner = if self.settings.judge_controller_created {
+            None
+        } else {
+            template_owner(req)
+        };
+        // A Pod Security profile enforces its level as Pod Security
+        // Admission does: every violation rejects, whatever its severity.
+        let enforce_level = matches!(self.engine.profile, Profile::Pss(_) | Profile::PssNamespace);
         let hits = findings.into_iter().map(|finding| Hit {
             finding,
             action: self
@@ -280,11 +308,13 @@ impl Decider {
                 .actions
                 .get(finding.rule.as_ref())
                 .copied()
-                .unwrap_or(if finding.severity >= self.settings.deny_at {
-                    Action::Deny
-                } else {
-                    Action::Warn
-                }),
+                .unwrap_or(
+                    if enforce_level || finding.severity >= self.settings.deny_at {
+                        Action::Deny
+                    } else {
+                        Action::Warn
+                    },
+                ),
             preexisting: before.contains(&finding.fingerprint),
             owner: owner.as_deref(),
         });
@@ -329,6 +359,16 @@ fn rules_apply(req: &Request) -> bool {
     }
 }
 
+/// Whether the request's kind is a pod or carries a pod template (the
+/// workload kinds the built-in rules judge).
+pub(crate) fn carries_pods(req: &Request) -> bool {
+    let api_version = match req.kind.group.as_str() {
+        "" => req.kind.version.clone(),
+        g => format!("{g}/{}", req.kind.version),
+    };
+    rampart_core::workload::template_path(&api_version, &req.kind.name).is_some()
+}
+
 /// `Kind/name` of the workload whose template a controller is creating
 /// this object from: a CREATE by one of the [`WORKLOAD_CONTROLLERS`] of an
 /// object whose controlling owner is a pod controller. Its findings were
@@ -348,6 +388,10 @@ fn template_owner(req: &Request) -> Option<String> {
             return None;
         }
         let (api_version, kind) = (field("apiVersion")?, field("kind")?);
+        // Pods and PodTemplates carry pod specs but control nothing.
+        if matches!(kind, "Pod" | "PodTemplate") {
+            return None;
+        }
         rampart_core::workload::template_path(api_version, kind)?;
         Some(format!("{kind}/{}", field("name").unwrap_or("")))
     })
@@ -619,8 +663,12 @@ fn join_limited(items: &[String], max: usize) -> String {
 
 /// An audit annotation key the API server accepts after prefixing it with
 /// the webhook's name: the name part of a qualified name (at most 63
-/// characters of `[A-Za-z0-9_.-]`, alphanumeric at both ends).
+/// characters of `[A-Za-z0-9_.-]`, alphanumeric at both ends). A longer
+/// key (policy names may have 253 characters) is cut and told apart from
+/// others cut the same by a digest of the whole, so that two policies'
+/// annotations never merge.
 fn annotation_key(key: &str) -> String {
+    const MAX: usize = 63;
     let cleaned: String = key
         .chars()
         .map(|c| {
@@ -630,14 +678,21 @@ fn annotation_key(key: &str) -> String {
                 '-'
             }
         })
-        .take(63)
         .collect();
-    let trimmed = cleaned.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+    let not_alnum = |c: char| !c.is_ascii_alphanumeric();
+    let trimmed = cleaned.trim_matches(not_alnum);
     if trimmed.is_empty() {
-        "policy".to_string()
-    } else {
-        trimmed.to_string()
+        return "policy".to_string();
     }
+    if trimmed.len() <= MAX {
+        return trimmed.to_string();
+    }
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(key.as_bytes());
+    let tag: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    // ASCII only after cleaning: any byte index is a character boundary.
+    let head = trimmed[..MAX - tag.len() - 1].trim_end_matches(not_alnum);
+    format!("{head}-{tag}")
 }
 
 #[cfg(test)]
@@ -654,6 +709,17 @@ mod tests {
         assert_eq!(annotation_key("-x-"), "x");
         assert_eq!(annotation_key(&"a".repeat(100)).len(), 63);
         assert_eq!(annotation_key("///"), "policy");
+        // Long keys that share their first 63 characters stay apart.
+        let long = format!("vap.{}", "p".repeat(70));
+        let (a, b) = (
+            annotation_key(&format!("{long}.team")),
+            annotation_key(&format!("{long}.owner")),
+        );
+        assert_ne!(a, b);
+        for k in [&a, &b] {
+            assert!(k.len() <= 63 && k.starts_with("vap.ppp"), "{k}");
+            assert!(k.chars().last().unwrap().is_ascii_alphanumeric(), "{k}");
+        }
     }
 
     #[test]

@@ -203,8 +203,15 @@ async fn validate(state: Arc<State>, req: Request<Incoming>, checks: Checks) -> 
     // Past the deadline the answer is a denial that says why, before the
     // API server gives up on its own (its timeoutSeconds) and applies
     // failurePolicy without a message. The evaluation cannot be
-    // interrupted and finishes on its thread.
-    let decided = match tokio::time::timeout_at(decide_by, decision_task).await {
+    // interrupted and finishes on its thread. The policies path is sent
+    // every write of every kind, under a failurePolicy its operator chose
+    // (Ignore as shipped): a denial here would override it, so there the
+    // API server's own timeout and failurePolicy decide.
+    let timed = match checks {
+        Checks::Policies => Ok(decision_task.await),
+        Checks::All | Checks::Rules => tokio::time::timeout_at(decide_by, decision_task).await,
+    };
+    let decided = match timed {
         Ok(d) => d,
         Err(_) => {
             metrics.error(ErrorKind::Timeout);
@@ -239,12 +246,7 @@ async fn validate(state: Arc<State>, req: Request<Incoming>, checks: Checks) -> 
     // Anyone who reaches the port can send any kind: labelling by it would
     // let them grow the metrics without bound. Workload kinds (what the
     // built-in rules judge) are named, every other kind is `other`.
-    let api_version = match request.kind.group.as_str() {
-        "" => request.kind.version.clone(),
-        g => format!("{g}/{}", request.kind.version),
-    };
-    let kind = if rampart_core::workload::template_path(&api_version, &request.kind.name).is_some()
-    {
+    let kind = if crate::decide::carries_pods(&request) {
         request.kind.name.as_str()
     } else {
         "other"

@@ -381,6 +381,25 @@ fn namespace_labels_choose_the_pod_security_level() {
         "{}",
         d.message
     );
+    // The Namespace could not be read: the level is unknown and the pod
+    // is rejected, as Pod Security Admission rejects it; kinds without pods
+    // are unaffected.
+    let unknown = create("compliant-pod.json");
+    assert!(!unknown.namespace.is_empty());
+    let d = decider.decide(&unknown);
+    assert!(!d.allowed);
+    assert!(
+        d.message.contains("Pod Security level of namespace") && d.message.contains("unknown"),
+        "{}",
+        d.message
+    );
+    let config_map = request(
+        Operation::Create,
+        Some(json!({"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": "c", "namespace": "team-a"}})),
+        None,
+    );
+    assert!(decider.decide(&config_map).allowed);
 }
 
 /// A pod as the ReplicaSet controller creates it from `owner`'s template.
@@ -432,11 +451,36 @@ fn pods_a_controller_creates_from_a_judged_template_are_audited_not_denied() {
         custom,
     ));
     assert!(!d.allowed);
-    let mut not_controller = owner;
+    let mut not_controller = owner.clone();
     not_controller["controller"] = json!(false);
     let d = decider.decide(&controller_pod(
         "system:kube-controller-manager",
         not_controller,
+    ));
+    assert!(!d.allowed);
+    // A Pod or PodTemplate carries a pod spec but controls nothing.
+    for kind in ["Pod", "PodTemplate"] {
+        let mut not_a_controller = owner.clone();
+        not_a_controller["apiVersion"] = json!("v1");
+        not_a_controller["kind"] = json!(kind);
+        let d = decider.decide(&controller_pod(
+            "system:kube-controller-manager",
+            not_a_controller,
+        ));
+        assert!(!d.allowed, "{kind}");
+    }
+
+    // `controllerCreated: judge`: denied as Pod Security Admission would.
+    let judging = common::decider(
+        AdmissionSettings {
+            judge_controller_created: true,
+            ..AdmissionSettings::default()
+        },
+        None,
+    );
+    let d = judging.decide(&controller_pod(
+        "system:serviceaccount:kube-system:replicaset-controller",
+        owner,
     ));
     assert!(!d.allowed);
 }

@@ -427,5 +427,27 @@ async fn a_decision_past_its_deadline_is_denied_with_a_reason() {
             .contains("no decision within"),
         "{v}"
     );
+    // The policies path leaves a slow request to the API server's own
+    // timeout and failurePolicy: it answers when the policies have.
+    let body = serde_json::to_vec(&review(
+        "u-late-policies",
+        "CREATE",
+        &fixture("compliant-pod.json"),
+        None,
+    ))
+    .unwrap();
+    let (status, _, body, _) = send(
+        server.addr,
+        &server.pki.ca,
+        false,
+        "POST",
+        "/validate/policies",
+        Some("application/json"),
+        body,
+    )
+    .await;
+    assert_eq!(status, 200);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["response"]["allowed"], true, "{v}");
     server.stop().await;
 }

@@ -31,11 +31,20 @@ fn serve(args: AdmissionServeArgs) -> u8 {
         Ok(p) => p,
         Err(code) => return code,
     };
-    // Without policies that select namespaces, the cache only adds
-    // namespace labels (per-namespace Pod Security levels): not worth
-    // refusing to serve over, which under failurePolicy Fail would stop
-    // every pod write. Asked for by flag, or needed, it must work.
-    let cache_required = selecting || args.kubeconfig.is_some() || args.context.is_some();
+    let profile = args.profile.profile();
+    let per_namespace = profile == Profile::PssNamespace;
+    if per_namespace && cache.is_none() {
+        eprintln!(
+            "error: --profile pss-namespace reads each namespace's Pod Security labels, which needs the namespace cache (it is kept in a pod, or with --kubeconfig or --context, unless --no-namespace-cache)"
+        );
+        return exit::ERROR;
+    }
+    // Without policies that select namespaces or the per-namespace
+    // profile, the cache only adds namespace labels: not worth refusing to
+    // serve over, which under failurePolicy Fail would stop every pod
+    // write. Asked for by flag, or needed, it must work.
+    let cache_required =
+        selecting || per_namespace || args.kubeconfig.is_some() || args.context.is_some();
     // A server has no input path to discover a .rampart.yaml from, and
     // picking one up from the working directory would make the running
     // policy depend on where the process was started: only --config counts.
@@ -49,21 +58,23 @@ fn serve(args: AdmissionServeArgs) -> u8 {
         },
         None => Config::default(),
     };
-    let rules = match config.active_rules(
-        rampart_rules::all(),
-        &args.rules,
-        &args.skip_rules,
-        Profile::Default,
-    ) {
-        Ok(r) => r,
-        Err(d) => {
-            eprintln!("error: {}", d.message);
-            return exit::ERROR;
-        }
-    };
+    let rules =
+        match config.active_rules(rampart_rules::all(), &args.rules, &args.skip_rules, profile) {
+            Ok(r) => r,
+            Err(d) => {
+                eprintln!("error: {}", d.message);
+                return exit::ERROR;
+            }
+        };
     tracing::info!("admission: {} rules active", rules.len());
     let settings = admission_settings(&args, &config.admission);
-    let decider = rampart_server::Decider::new(rules, config, settings, policies);
+    let decider = rampart_server::Decider::new(rules, config, settings, policies)
+        .with_engine_settings(rampart_core::rule::Settings {
+            profile,
+            pss_version: args.pss_version,
+            image_lock: None,
+            target_version: None,
+        });
     let mut opts = rampart_server::ServeOptions {
         listen: args.listen,
         tls_cert: args.tls_cert,
@@ -227,6 +238,8 @@ fn admission_settings(
         ),
         exempt_users: list(&args.exempt_users, Some(&config.exempt_users), Vec::new()),
         exempt_groups: list(&args.exempt_groups, Some(&config.exempt_groups), Vec::new()),
+        judge_controller_created: config.controller_created
+            == rampart_core::admission::ControllerCreated::Judge,
     }
 }
 
@@ -267,6 +280,10 @@ fn load_policies(
         return Err(exit::ERROR);
     }
     tracing::info!("admission: policies loaded from {}", paths.join(", "));
+    // Gatekeeper is installed without `enableDeleteOperations` by default:
+    // its webhook is not sent DELETE, so constraints do not judge it.
+    // ValidatingAdmissionPolicies match operations themselves.
+    let policies = policies.with_gatekeeper_delete_operations(false);
     let evaluator: rampart_server::PolicyEvaluator = Box::new(move |req| policies.evaluate(req));
     Ok((Some(evaluator), !selecting.is_empty()))
 }

@@ -185,6 +185,13 @@ pub struct AdmissionServeArgs {
     /// Do not run this rule (repeatable).
     #[arg(long = "skip-rule", value_name = "ID")]
     pub skip_rules: Vec<String>,
+    /// Which set of rules to run; pss-namespace enforces each namespace's
+    /// pod-security.kubernetes.io/enforce level, read from the namespace cache.
+    #[arg(long, value_enum, default_value_t = ProfileArg::Default)]
+    pub profile: ProfileArg,
+    /// Kubernetes version to evaluate Pod Security checks at: v1.25 … or latest.
+    #[arg(long, value_name = "VERSION", default_value = "latest", value_parser = parse_pss_version)]
+    pub pss_version: rampart_core::rule::PssVersion,
     /// Largest request body accepted, in bytes (an UPDATE review carries the object and the old
     /// object, each up to the API server's 3 MiB).
     #[arg(long, value_name = "BYTES", default_value_t = rampart_server::DEFAULT_MAX_BODY_BYTES)]
@@ -471,6 +478,19 @@ pub enum ProfileArg {
     PssNamespace,
     /// Every rule, reliability checks included.
     All,
+}
+
+impl ProfileArg {
+    pub fn profile(self) -> rampart_core::rule::Profile {
+        use rampart_core::rule::{Profile, PssLevel};
+        match self {
+            ProfileArg::Default => Profile::Default,
+            ProfileArg::PssBaseline => Profile::Pss(PssLevel::Baseline),
+            ProfileArg::PssRestricted => Profile::Pss(PssLevel::Restricted),
+            ProfileArg::PssNamespace => Profile::PssNamespace,
+            ProfileArg::All => Profile::All,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

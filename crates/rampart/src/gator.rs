@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use rampart_core::source::Input;
 use rampart_core::yaml::Limits;
 use rampart_core::{Diagnostic, Inventory, Level};
-use rampart_policy::gatekeeper::GatekeeperSet;
+use rampart_policy::gatekeeper::{self, GatekeeperSet};
 use rampart_policy::{Gvk, Operation, Request, UserInfo};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -166,31 +166,21 @@ pub fn run_suites(inventory: &Inventory, diagnostics: &mut Vec<Diagnostic>) -> V
             // load for the template (its parameters do not fit the
             // template's schema); it has no cases.
             if test.invalid == Some(true) {
-                let (verdict, detail) = match loaded {
-                    Err(LoadFailure::Constraint(e)) => {
-                        (Verdict::Pass, format!("the constraint is rejected: {e}"))
-                    }
-                    Ok(_) => (
-                        Verdict::Fail,
-                        "invalid: true, but the constraint loads: its parameters fit the \
-                         template's schema"
-                            .to_string(),
-                    ),
-                    Err(LoadFailure::Other(e)) => {
-                        diagnostics.push(invalid(format!("test {name}: {e}")));
-                        continue;
-                    }
-                };
-                out.push(Outcome {
-                    label,
-                    verdict,
-                    detail,
-                });
+                match invalid_verdict(loaded) {
+                    Ok((verdict, detail)) => out.push(Outcome {
+                        label,
+                        verdict,
+                        detail,
+                    }),
+                    Err(e) => diagnostics.push(invalid(format!("test {name}: {e}"))),
+                }
                 continue;
             }
             let policy = match loaded {
                 Ok(p) => p,
-                Err(LoadFailure::Constraint(e) | LoadFailure::Other(e)) => {
+                Err(
+                    LoadFailure::Schema(e) | LoadFailure::Constraint(e) | LoadFailure::Other(e),
+                ) => {
                     diagnostics.push(invalid(format!("test {name}: {e}")));
                     continue;
                 }
@@ -234,7 +224,11 @@ struct Policy {
 
 /// Why a test's policy did not load.
 enum LoadFailure {
-    /// The constraint was rejected (what `invalid: true` expects).
+    /// The constraint's parameters do not fit the template's schema
+    /// (gator's `ErrSchema`: what `invalid: true` expects).
+    Schema(String),
+    /// The constraint was rejected for another reason (a malformed
+    /// `match`, an unknown enforcement action).
     Constraint(String),
     /// Anything else: a file, the template.
     Other(String),
@@ -251,9 +245,43 @@ fn load_policy(dir: &Path, test: &Test) -> Result<Policy, LoadFailure> {
         return Err(LoadFailure::Other(load_errors(&template_errors)));
     }
     if !constraint_errors.is_empty() {
-        return Err(LoadFailure::Constraint(load_errors(&constraint_errors)));
+        // gator validates a constraint against its CRD's schema before
+        // anything else: with a schema error, that is the rejection.
+        let [template, constraint] = &objects;
+        return Err(
+            match gatekeeper::parameters_schema_error(template, constraint) {
+                Some(e) => LoadFailure::Schema(format!("{}: {e}", constraint_errors[0].object)),
+                None => LoadFailure::Constraint(load_errors(&constraint_errors)),
+            },
+        );
     }
     Ok(Policy { objects, set })
+}
+
+/// The verdict of an `invalid: true` test on its policy's loading, as
+/// gator gives it: it passes only when the constraint fails the
+/// template's schema; a constraint that loads, or that is rejected for
+/// another reason, fails it. `Err`: the test cannot be run (a file, the
+/// template).
+fn invalid_verdict(loaded: Result<Policy, LoadFailure>) -> Result<(Verdict, String), String> {
+    match loaded {
+        Err(LoadFailure::Schema(e)) => {
+            Ok((Verdict::Pass, format!("the constraint is rejected: {e}")))
+        }
+        Err(LoadFailure::Constraint(e)) => Ok((
+            Verdict::Fail,
+            format!(
+                "invalid: true, but the constraint is rejected for a reason other than its \
+                 parameters' schema: {e}"
+            ),
+        )),
+        Ok(_) => Ok((
+            Verdict::Fail,
+            "invalid: true, but the constraint loads: its parameters fit the template's schema"
+                .to_string(),
+        )),
+        Err(LoadFailure::Other(e)) => Err(e),
+    }
 }
 
 /// A test's template and constraint (made gator's), checked to be such.
@@ -678,6 +706,61 @@ mod tests {
             violations: (!violations.is_null()).then_some(violations),
             message: message.map(str::to_string),
         }
+    }
+
+    #[test]
+    fn invalid_true_expects_a_schema_error_and_nothing_else() {
+        let dir =
+            std::env::temp_dir().join(format!("rampart-gator-invalid-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let template = json!({
+            "apiVersion": "templates.gatekeeper.sh/v1", "kind": "ConstraintTemplate",
+            "metadata": {"name": "k8sn"},
+            "spec": {"crd": {"spec": {"names": {"kind": "K8sN"}, "validation": {"openAPIV3Schema":
+                        {"type": "object", "properties": {"n": {"type": "integer"}}}}}},
+                     "targets": [{"target": "admission.k8s.gatekeeper.sh",
+                                  "rego": "package k8sn\nviolation[{\"msg\": \"x\"}] { false }\n"}]}
+        });
+        std::fs::write(dir.join("template.yaml"), template.to_string()).unwrap();
+        let verdict = |file: &str, spec: Value| {
+            let constraint = json!({"apiVersion": "constraints.gatekeeper.sh/v1beta1",
+                                    "kind": "K8sN", "metadata": {"name": "c"}, "spec": spec});
+            std::fs::write(dir.join(file), constraint.to_string()).unwrap();
+            let test = Test {
+                name: None,
+                template: Some("template.yaml".into()),
+                constraint: Some(file.into()),
+                cases: None,
+                invalid: Some(true),
+                skip: None,
+            };
+            invalid_verdict(load_policy(&dir, &test)).unwrap()
+        };
+        let (v, detail) = verdict("schema.yaml", json!({"parameters": {"n": "one"}}));
+        assert_eq!(v, Verdict::Pass, "{detail}");
+        assert!(
+            detail.contains("K8sN/c: spec.parameters.n: must be of type integer"),
+            "{detail}"
+        );
+        // A malformed match is not what `invalid: true` expects.
+        let (v, detail) = verdict("match.yaml", json!({"match": {"kinds": "Pod"}}));
+        assert_eq!(v, Verdict::Fail, "{detail}");
+        assert!(
+            detail.contains("spec.match: kinds must be a list"),
+            "{detail}"
+        );
+        // Both: the schema error is the rejection.
+        let (v, _) = verdict(
+            "both.yaml",
+            json!({"match": {"kinds": "Pod"}, "parameters": {"n": "one"}}),
+        );
+        assert_eq!(v, Verdict::Pass);
+        // Unknown fields are pruned, as the API server stores the
+        // constraint: it loads.
+        let (v, detail) = verdict("unknown.yaml", json!({"parameters": {"n": 1, "m": 2}}));
+        assert_eq!(v, Verdict::Fail);
+        assert!(detail.contains("the constraint loads"), "{detail}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -12,7 +12,7 @@ use rampart_core::yaml::Limits;
 use rampart_core::{Diagnostic, Inventory, Level, Severity, engine};
 use rampart_report::{Format, Report};
 
-use crate::cli::{ColorChoice, FailOn, FrameworkArg, OutputFormat, ProfileArg, ScanArgs};
+use crate::cli::{ColorChoice, FailOn, FrameworkArg, OutputFormat, ScanArgs};
 use crate::exit;
 
 fn fail(d: &Diagnostic) -> u8 {
@@ -126,11 +126,7 @@ pub fn run_with(
     let profile = match (args.framework, args.profile) {
         (Some(FrameworkArg::PssBaseline), _) => Profile::Pss(PssLevel::Baseline),
         (Some(FrameworkArg::PssRestricted), _) => Profile::Pss(PssLevel::Restricted),
-        (_, ProfileArg::Default) => Profile::Default,
-        (_, ProfileArg::PssBaseline) => Profile::Pss(PssLevel::Baseline),
-        (_, ProfileArg::PssRestricted) => Profile::Pss(PssLevel::Restricted),
-        (_, ProfileArg::PssNamespace) => Profile::PssNamespace,
-        (_, ProfileArg::All) => Profile::All,
+        (_, profile) => profile.profile(),
     };
     let mut only = args.report.rules.clone();
     if let Some(f @ (Framework::Cis | Framework::NsaCisa)) = framework {

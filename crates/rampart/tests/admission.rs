@@ -343,6 +343,14 @@ fn serve_refuses_bad_input_before_listening() {
         "{err}"
     );
 
+    // Per-namespace Pod Security levels are labels of the Namespaces.
+    let (code, _, err) = serve_without_certificates(&["--profile", "pss-namespace"]);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("pss-namespace") && err.contains("needs the namespace cache"),
+        "{err}"
+    );
+
     let (code, _, err) = serve_without_certificates(&["--skip-rule", "no-such-rule"]);
     assert_eq!(code, 2);
     assert!(err.contains("no-such-rule"));

@@ -103,6 +103,50 @@ fn namespace_labels_decide_whether_a_selecting_policy_applies() {
 }
 
 #[test]
+fn each_namespace_s_pod_security_label_sets_its_level() {
+    let api = testapi(|_| {});
+    let mut objects = objects_from_paths(&[fixtures().join("cluster.yaml")]).unwrap();
+    objects.push(json!({
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": "locked",
+            "labels": {"pod-security.kubernetes.io/enforce": "restricted"}},
+    }));
+    api.replace_objects(objects).unwrap();
+    let (_dir, kubeconfig) = kubeconfig(&api, TOKEN);
+    let hook = Webhook::start(&[
+        "--kubeconfig",
+        kubeconfig.to_str().unwrap(),
+        "--profile",
+        "pss-namespace",
+    ]);
+    // The pod sets no securityContext: restricted rejects it, and a
+    // namespace without the label is privileged.
+    let denied = create_pod(&hook, "locked", json!({"app": "web"}));
+    assert_eq!(denied["allowed"], false, "{denied}");
+    assert!(message(&denied).contains("rampart: "), "{denied}");
+    let allowed = create_pod(&hook, "relaxed", json!({"app": "web"}));
+    assert_eq!(allowed["allowed"], true, "{allowed}");
+}
+
+#[test]
+fn in_a_pod_a_cache_nothing_needs_does_not_stop_the_webhook() {
+    // A pod's environment with an API server that cannot be reached (and
+    // no service account token): no policy selects namespaces, so the
+    // webhook serves without namespace labels instead of refusing to
+    // start, which under failurePolicy Fail would stop every pod write.
+    let hook = Webhook::start_with_env(
+        &["--rule", "privileged-container"],
+        &[
+            ("KUBERNETES_SERVICE_HOST", "127.0.0.1"),
+            ("KUBERNETES_SERVICE_PORT", "1"),
+        ],
+    );
+    let allowed = create_pod(&hook, "relaxed", json!({"app": "web"}));
+    assert_eq!(allowed["allowed"], true, "{allowed}");
+}
+
+#[test]
 fn the_cache_must_start_or_the_webhook_does_not() {
     // The service account may not list namespaces.
     let forbidden = testapi(|o| {

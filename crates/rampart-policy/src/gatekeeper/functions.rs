@@ -10,6 +10,11 @@
 //! package (its first name), an import alias, or a `data.` path. Anything
 //! else can never be called.
 //!
+//! The builtins are regorus's table, which holds exactly those of the
+//! features this crate enables (every OPA builtin family but `http`); the
+//! extensions are OPA's deprecated builtins and Gatekeeper's
+//! `external_data`.
+//!
 //! The parsed modules are regorus's `unstable` AST (pinned by the `0.14`
 //! requirement).
 

@@ -14,9 +14,16 @@
 //! the policy sees the parameters as the cluster stores them.
 //!
 //! Unknown fields (not in `properties`, under a schema that neither
-//! preserves unknown fields nor allows `additionalProperties`) are errors,
-//! as `kubectl apply`'s strict field validation reports them; a client
-//! that does not ask for it has them silently dropped by the API server.
+//! preserves unknown fields nor allows `additionalProperties`) are pruned,
+//! as the API server prunes them before it stores the constraint. Only a
+//! client asking for strict field validation (`kubectl apply
+//! --validate=strict`) has the constraint rejected instead; the default
+//! (`Warn`) stores it with a warning. A constraint in a cluster was stored,
+//! so it is pruned here, silently (see `gatekeeper.rs`).
+//!
+//! A number is stored as Go writes the float64 it was decoded into: `2.0`
+//! is stored as `2`; and for `type: integer` the API server's validator
+//! accepts such a number, with no fractional part, as an integer.
 //!
 //! Templates `templates.gatekeeper.sh/v1beta1` and `v1alpha1` default to
 //! `legacySchema: true`, which Gatekeeper turns into
@@ -64,7 +71,10 @@ impl ParameterSchema {
     /// them, or the reasons it would reject them.
     pub(super) fn admit(&self, parameters: Option<&Value>) -> Result<Option<Value>, String> {
         let Some(schema) = &self.schema else {
-            return Ok(parameters.filter(|p| !p.is_null()).cloned());
+            return Ok(parameters.filter(|p| !p.is_null()).cloned().map(|mut p| {
+                stored_numbers(&mut p);
+                p
+            }));
         };
         // `parameters` is a field of `spec`: null is dropped unless the
         // schema is nullable, absent takes the schema's default.
@@ -79,6 +89,8 @@ impl ParameterSchema {
         let mut errors = Vec::new();
         self.validate(&mut value, schema, "spec.parameters", &mut errors);
         if errors.is_empty() {
+            // Validated as decoded, then stored.
+            stored_numbers(&mut value);
             return Ok(Some(value));
         }
         let more = errors.len().saturating_sub(MAX_ERRORS);
@@ -161,6 +173,18 @@ impl ParameterSchema {
     ) {
         let properties = s["properties"].as_object();
         let additional = &s["additionalProperties"];
+        // A schema that says nothing about fields (no type, no
+        // properties) constrains none of them.
+        let untyped = s["type"].is_null() && properties.is_none() && additional.is_null();
+        let keeps_unknown = self.legacy
+            || untyped
+            || is_true(&s["x-kubernetes-preserve-unknown-fields"])
+            || is_true(additional);
+        // The API server prunes unknown fields first: they are neither
+        // defaulted, counted nor validated.
+        if !keeps_unknown && !additional.is_object() {
+            fields.retain(|key, _| properties.is_some_and(|p| p.contains_key(key)));
+        }
         // The schema a field is read with: its property, else
         // additionalProperties when it is a schema.
         let schema_of = |key: &str| -> Option<&Value> {
@@ -208,20 +232,13 @@ impl ParameterSchema {
                 }
             }
         }
-        // A schema that says nothing about fields (no type, no
-        // properties) constrains none of them.
-        let untyped = s["type"].is_null() && properties.is_none() && additional.is_null();
-        let keeps_unknown = self.legacy
-            || untyped
-            || is_true(&s["x-kubernetes-preserve-unknown-fields"])
-            || is_true(additional);
+        // Fields neither in `properties` nor under an
+        // `additionalProperties` schema are the kept unknown ones.
         for (key, x) in fields.iter_mut() {
             if let Some(fs) = properties.and_then(|p| p.get(key)) {
                 self.validate(x, fs, &format!("{path}.{key}"), errors);
             } else if additional.is_object() {
                 self.validate(x, additional, &format!("{path}[{key}]"), errors);
-            } else if !keeps_unknown {
-                errors.push(format!("{path}.{key}: unknown field, not in the schema"));
             }
         }
     }
@@ -231,8 +248,39 @@ fn is_true(v: &Value) -> bool {
     v.as_bool() == Some(true)
 }
 
+/// The largest magnitude at which the API server's validator (go-openapi
+/// `IsFloat64AJSONInteger`) takes a float for an integer: 2^53 - 1.
+const MAX_INTEGER_FLOAT: f64 = 9_007_199_254_740_991.0;
+
+/// An integer for `type: integer`: written as one, or a float with no
+/// fractional part (`1.0`) within ±(2^53 - 1), as the API server's
+/// validator accepts it. (go-openapi also tolerates a relative error of
+/// 1e-9, for floats a hair away from an integer, which is not followed.)
 fn is_integer(v: &Value) -> bool {
-    v.is_i64() || v.is_u64()
+    v.is_i64()
+        || v.is_u64()
+        || v.as_f64()
+            .is_some_and(|f| f.fract() == 0.0 && f.abs() <= MAX_INTEGER_FLOAT)
+}
+
+/// Floats with no fractional part as the API server stores them: Go
+/// writes such a float64 without a fraction (`2.0` as `2`), read back as
+/// an integer when it fits an int64.
+fn stored_numbers(v: &mut Value) {
+    match v {
+        Value::Number(n) if n.is_f64() => {
+            if let Some(f) = n.as_f64()
+                && f.fract() == 0.0
+                && (-(2f64.powi(63))..2f64.powi(63)).contains(&f)
+            {
+                // Exact: the float is integral and within i64's range.
+                *v = Value::from(f as i64);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(stored_numbers),
+        Value::Object(fields) => fields.values_mut().for_each(stored_numbers),
+        _ => {}
+    }
 }
 
 fn has_type(v: &Value, t: &str) -> bool {
@@ -240,8 +288,6 @@ fn has_type(v: &Value, t: &str) -> bool {
         "object" => v.is_object(),
         "array" => v.is_array(),
         "string" => v.is_string(),
-        // A JSON number written with a fraction or exponent (`1.0`) is a
-        // number, not an integer, as Kubernetes decodes it.
         "integer" => is_integer(v),
         "number" => v.is_number(),
         "boolean" => v.is_boolean(),
@@ -253,7 +299,8 @@ fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "boolean",
-        Value::Number(_) if is_integer(v) => "integer",
+        // As decoded: `1.0` is a number that `type: integer` accepts.
+        Value::Number(n) if !n.is_f64() => "integer",
         Value::Number(_) => "number",
         Value::String(_) => "string",
         Value::Array(_) => "array",
@@ -460,10 +507,24 @@ mod tests {
         let ok = json!({"n": 1, "x": 1.5, "b": true, "s": "a", "l": ["a"], "q": "10%"});
         assert_eq!(s.admit(Some(&ok)).unwrap(), Some(ok));
         assert!(s.admit(Some(&json!({"x": 2, "q": 3}))).is_ok());
+        // A number without a fractional part is an integer, stored as one.
         assert_eq!(
-            err(&s, json!({"n": 1.0})),
+            s.admit(Some(&json!({"n": 1.0, "q": -3.0, "x": 2.0})))
+                .unwrap(),
+            Some(json!({"n": 1, "q": -3, "x": 2}))
+        );
+        assert_eq!(
+            err(&s, json!({"n": 1.5})),
             "spec.parameters.n: must be of type integer, got number"
         );
+        assert!(err(&s, json!({"q": 0.5})).contains("integer or a string"));
+        assert_eq!(
+            err(&s, json!({"s": 1.0})),
+            "spec.parameters.s: must be of type string, got number"
+        );
+        // Beyond 2^53 - 1 a float is not taken for an integer.
+        assert!(err(&s, json!({"n": 9007199254740992.0})).contains("type integer"));
+        assert!(s.admit(Some(&json!({"n": 9007199254740991.0}))).is_ok());
         assert_eq!(
             err(&s, json!({"l": ["a", 1]})),
             "spec.parameters.l[1]: must be of type string, got integer"
@@ -489,9 +550,28 @@ mod tests {
             ))
             .is_ok()
         );
-        let e = err(&s, json!({"typo": 1}));
-        assert!(e.contains("spec.parameters.a: Required value"), "{e}");
-        assert!(e.contains("spec.parameters.typo: unknown field"), "{e}");
+        assert_eq!(
+            err(&s, json!({"typo": 1})),
+            "spec.parameters.a: Required value"
+        );
+        // Unknown fields are pruned at every level, as the API server
+        // stores the object; preserved and additional ones are kept.
+        assert_eq!(
+            s.admit(Some(&json!({"a": "x", "typo": 1, "open": {"z": 1},
+                                 "labels": {"k": "v"}, "any": {"z": [1]}})))
+                .unwrap(),
+            Some(json!({"a": "x", "open": {"z": 1}, "labels": {"k": "v"}, "any": {"z": [1]}}))
+        );
+        let nested = v1(json!({"type": "object", "properties": {
+            "l": {"type": "array", "items": {"type": "object", "properties": {
+                "k": {"type": "string"}}}}
+        }}));
+        assert_eq!(
+            nested
+                .admit(Some(&json!({"l": [{"k": "a", "x": 1}, {"y": null}]})))
+                .unwrap(),
+            Some(json!({"l": [{"k": "a"}, {}]}))
+        );
         assert_eq!(
             err(&s, json!({"a": "x", "labels": {"k": 1}})),
             "spec.parameters.labels[k]: must be of type string, got integer"
@@ -563,8 +643,14 @@ mod tests {
             "templates.gatekeeper.sh/v1",
             json!({"legacySchema": true, "openAPIV3Schema": strict.clone()}),
         );
-        assert!(explicit.admit(Some(&json!({"b": 1}))).is_ok());
-        assert!(v1(strict).admit(Some(&json!({"b": 1}))).is_err());
+        assert_eq!(
+            explicit.admit(Some(&json!({"b": 1}))).unwrap(),
+            Some(json!({"b": 1}))
+        );
+        assert_eq!(
+            v1(strict).admit(Some(&json!({"b": 1}))).unwrap(),
+            Some(json!({}))
+        );
         let none = schema("templates.gatekeeper.sh/v1", Value::Null);
         assert_eq!(
             none.admit(Some(&json!(["anything"]))).unwrap(),

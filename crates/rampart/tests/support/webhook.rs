@@ -83,6 +83,11 @@ impl Webhook {
     /// arguments, and waits until `/readyz` answers 200; a server that
     /// exits or stays unready for 30 s fails the test with its stderr.
     pub fn start(extra: &[&str]) -> Webhook {
+        Webhook::start_with_env(extra, &[])
+    }
+
+    /// [`Webhook::start`] with environment variables set (a pod's, say).
+    pub fn start_with_env(extra: &[&str], env: &[(&str, &str)]) -> Webhook {
         let dir = tempfile::tempdir().unwrap();
         let (code, _, err) = certs(dir.path(), &[]);
         assert_eq!(code, 0, "{err}");
@@ -103,6 +108,7 @@ impl Webhook {
         args.extend_from_slice(extra);
         let log = std::fs::File::create(dir.path().join("stderr.log")).unwrap();
         let child = super::command()
+            .envs(env.iter().copied())
             .args(&args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
