@@ -385,11 +385,14 @@ impl VapSet {
 
     /// Evaluates every binding whose policy exists on `req`.
     pub fn evaluate(&self, req: &Request) -> Evaluation {
+        FUNCTIONS.with(|functions| self.evaluate_in(functions, req))
+    }
+
+    fn evaluate_in(&self, functions: &Context<'_>, req: &Request) -> Evaluation {
         let mut out = Evaluation::default();
-        // The contexts (functions and request variables) are built once
-        // per request and matched resource, and only when something
-        // matched.
-        let mut roots: Vec<(Matched, Context<'static>)> = Vec::new();
+        // The request variables are set once per request and matched
+        // resource, and only when something matched.
+        let mut roots: Vec<(Matched, Context<'_>)> = Vec::new();
         for binding in &self.bindings {
             let Some(policy) = self.policies.get(&binding.policy_name) else {
                 continue;
@@ -433,7 +436,7 @@ impl VapSet {
             let root = match roots.iter().position(|(m, _)| *m == matched) {
                 Some(i) => &roots[i].1,
                 None => {
-                    let ctx = root_context(req, &matched);
+                    let ctx = root_context(functions, req, &matched);
                     roots.push((matched, ctx));
                     &roots[roots.len() - 1].1
                 }
@@ -711,10 +714,18 @@ impl<'p> Variables<'p> {
     }
 }
 
-/// The functions and the request's variables, for a policy that matched
-/// the request as `matched`.
-fn root_context(req: &Request, matched: &Matched) -> Context<'static> {
-    let mut ctx = Context::default().with_all();
+thread_local! {
+    /// CEL's and Kubernetes' function libraries, registered once per
+    /// thread rather than for every request: a registry of some two
+    /// hundred functions costs more to build than most policies take to
+    /// run. (cel's contexts are not `Sync`, so one per thread.)
+    static FUNCTIONS: Context<'static> = Context::default().with_all();
+}
+
+/// A scope under `functions` with the request's variables, for a policy
+/// that matched the request as `matched`.
+fn root_context<'a>(functions: &'a Context<'a>, req: &Request, matched: &Matched) -> Context<'a> {
+    let mut ctx = functions.new_inner_scope();
     let opt = |v: &Option<Json>| v.as_ref().map(to_cel).unwrap_or(Value::Null);
     ctx.add_variable_from_value("object", opt(&req.object));
     ctx.add_variable_from_value("oldObject", opt(&req.old_object));

@@ -20,6 +20,10 @@ pub struct State {
     pub max_body_bytes: usize,
     pub decision_deadline: std::time::Duration,
     pub namespaces: Option<Arc<dyn NamespaceSource>>,
+    /// Decisions running at once: one per core. Rules and policies are
+    /// CPU work; more threads than cores only share the cores and make
+    /// every request in flight slower.
+    pub deciding: tokio::sync::Semaphore,
     /// Serving with the certificate loaded, and not shutting down.
     pub ready: AtomicBool,
 }
@@ -195,11 +199,19 @@ async fn validate(state: Arc<State>, req: Request<Incoming>, checks: Checks) -> 
     }
     let decider = state.decider.clone();
     let uid = request.uid.clone();
-    // Rules and policies are CPU work: off the connection tasks' threads.
-    let decision_task = tokio::task::spawn_blocking(move || {
-        let d = decider.decide_with(&request, checks);
-        (request, d)
-    });
+    let permits = state.clone();
+    // Rules and policies are CPU work: off the connection tasks' threads,
+    // one per core at a time (waiting for a turn counts against the
+    // deadline). A decision abandoned at the deadline gives its turn back
+    // while its thread still runs: a stuck policy cannot stop the rest.
+    let decision_task = async move {
+        let _turn = permits.deciding.acquire().await;
+        tokio::task::spawn_blocking(move || {
+            let d = decider.decide_with(&request, checks);
+            (request, d)
+        })
+        .await
+    };
     // Past the deadline the answer is a denial that says why, before the
     // API server gives up on its own (its timeoutSeconds) and applies
     // failurePolicy without a message. The evaluation cannot be

@@ -154,6 +154,9 @@ impl Server {
                 max_body_bytes: opts.max_body_bytes,
                 decision_deadline: opts.decision_deadline,
                 namespaces: opts.namespaces,
+                deciding: tokio::sync::Semaphore::new(
+                    std::thread::available_parallelism().map_or(2, |n| n.get()),
+                ),
                 ready: AtomicBool::new(false),
             }),
             grace: opts.shutdown_grace,
