@@ -307,6 +307,55 @@ fn serve_reads_the_admission_section_of_its_config() {
 }
 
 #[test]
+fn on_delete_policies_judge_as_their_engines_do() {
+    let server = Webhook::start(&[
+        "--policy",
+        "tests/fixtures/policies/policies/allowedrepos-template.yaml",
+        "--policy",
+        "crates/rampart/tests/fixtures/admission-delete",
+        "--rule",
+        "privileged-container",
+    ]);
+    let pod = |labels: serde_json::Value| {
+        serde_json::json!({"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "web", "namespace": "shop", "labels": labels},
+            "spec": {"containers": [{"name": "web", "image": "docker.io/nginx:1.27"}]}})
+    };
+    let review = |operation: &str, object: serde_json::Value| {
+        let (object, old) = if operation == "DELETE" {
+            (serde_json::Value::Null, object)
+        } else {
+            (object, serde_json::Value::Null)
+        };
+        serde_json::json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+            "request": {"uid": "u", "kind": {"group": "", "version": "v1", "kind": "Pod"},
+                "resource": {"group": "", "version": "v1", "resource": "pods"},
+                "name": "web", "namespace": "shop", "operation": operation,
+                "userInfo": {"username": "alice"}, "object": object, "oldObject": old}})
+        .to_string()
+    };
+    // The constraint is enforced on CREATE...
+    let out = server.review(&review("CREATE", pod(serde_json::json!({}))));
+    assert_eq!(out["response"]["allowed"], false, "{out}");
+    assert!(
+        out.to_string().contains("only-registry-example-com"),
+        "{out}"
+    );
+    // ...and not asked on DELETE; the VAP whose rules name DELETE is.
+    let out = server.review(&review("DELETE", pod(serde_json::json!({}))));
+    assert_eq!(out["response"]["allowed"], true, "{out}");
+    let out = server.review(&review(
+        "DELETE",
+        pod(serde_json::json!({"protected": "true"})),
+    ));
+    assert_eq!(out["response"]["allowed"], false, "{out}");
+    assert!(
+        out.to_string().contains("protected pods are not deleted"),
+        "{out}"
+    );
+}
+
+#[test]
 fn serve_enforces_custom_policies_from_policy_dirs() {
     let policies = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/admission/policies");
     let server = Webhook::start(&["--policy", policies.to_str().unwrap()]);
