@@ -13,8 +13,8 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
@@ -30,12 +30,27 @@ pub const DEFAULT_GET_TIMEOUT: Duration = Duration::from_secs(2);
 const PAGE: u32 = 500;
 const JSON: &str = "application/json";
 
-/// By name: the Namespace, or `None` for a name a live GET found absent,
-/// remembered until the next relist so that requests naming it (anyone
-/// who reaches the webhook can send them) cost one GET per interval, not
-/// one each. The API server admits nothing into a namespace that does not
-/// exist, so no real request waits on such an entry.
-type Map = HashMap<String, Option<Arc<Value>>>;
+/// How long a live GET's "no such namespace" is believed: requests naming
+/// a made-up namespace (anyone who reaches the webhook can send them) cost
+/// one GET a second per name, not one each; and a namespace created right
+/// after it was looked up is seen a second later at most. The API server
+/// admits nothing into a namespace that does not exist, so no real request
+/// waits on such an entry for long.
+const ABSENT_FOR: Duration = Duration::from_secs(1);
+/// After a live GET fails (not a 404), misses are errors at once for this
+/// long instead of each waiting out its own GET.
+const GET_BACKOFF: Duration = Duration::from_secs(1);
+/// No more "absent" entries are kept past this many entries in all.
+const MAX_ENTRIES: usize = 65_536;
+
+#[derive(Clone)]
+enum Entry {
+    Present(Arc<Value>),
+    /// A live GET answered 404 at this instant.
+    Absent(Instant),
+}
+
+type Map = HashMap<String, Entry>;
 
 /// The Namespaces of one cluster, by name, each the whole object as the
 /// API server returns it (Namespaces hold no secrets).
@@ -44,8 +59,8 @@ pub struct NamespaceCache {
     map: RwLock<Arc<Map>>,
     /// The first full list succeeded.
     synced: AtomicBool,
-    /// The last relist failed: misses are not read live meanwhile.
-    failing: AtomicBool,
+    /// When a live GET last failed (see [`GET_BACKOFF`]).
+    get_failed: Mutex<Option<Instant>>,
     get_timeout: Duration,
 }
 
@@ -70,7 +85,7 @@ impl NamespaceCache {
             conn,
             map: RwLock::new(Arc::new(Map::new())),
             synced: AtomicBool::new(false),
-            failing: AtomicBool::new(false),
+            get_failed: Mutex::new(None),
             get_timeout: DEFAULT_GET_TIMEOUT,
         }
     }
@@ -91,7 +106,7 @@ impl NamespaceCache {
         let mut names: Vec<String> = self
             .snapshot()
             .iter()
-            .filter(|(_, ns)| ns.is_some())
+            .filter(|(_, e)| matches!(e, Entry::Present(_)))
             .map(|(name, _)| name.clone())
             .collect();
         names.sort();
@@ -126,12 +141,11 @@ impl NamespaceCache {
             Err(RequestError::Status { code: 410, .. }) => self.list(None).await,
             other => other,
         };
-        self.failing.store(listed.is_err(), Ordering::SeqCst);
         let items = listed.map_err(|e| self.conn.fatal("the list of namespaces", e))?;
         let mut map = Map::with_capacity(items.len());
         for item in items {
             if let Some(name) = item["metadata"]["name"].as_str() {
-                map.insert(name.to_string(), Some(Arc::new(item)));
+                map.insert(name.to_string(), Entry::Present(Arc::new(item)));
             }
         }
         let n = map.len();
@@ -192,24 +206,35 @@ impl NamespaceCache {
     /// by the GET timeout) whose answer is kept. `Ok(None)` when it does
     /// not exist; `Err` says why it could not be read.
     pub async fn lookup(&self, name: &str) -> Result<Option<Arc<Value>>, String> {
-        if let Some(ns) = self.snapshot().get(name) {
-            return Ok(ns.clone());
+        match self.snapshot().get(name) {
+            Some(Entry::Present(ns)) => return Ok(Some(ns.clone())),
+            Some(Entry::Absent(at)) if at.elapsed() < ABSENT_FOR => return Ok(None),
+            _ => {}
         }
         // Anything that is not a namespace name cannot exist, and must not
         // reach the URL path.
         if !rampart_core::is_dns_label(name) {
             return Ok(None);
         }
-        // While relisting fails the API server is out of reach: each
-        // request would wait out the GET timeout for the same answer.
-        if self.failing.load(Ordering::SeqCst) {
+        // Just after a GET failed the API server is likely out of reach:
+        // each request would wait out its own GET for the same answer.
+        if self
+            .last_get_failure()
+            .is_some_and(|at| at.elapsed() < GET_BACKOFF)
+        {
             return Err(format!(
-                "namespace {name} is not cached, and the last relist from {} failed",
+                "namespace {name} is not cached, and reading namespaces from {} failed less than {GET_BACKOFF:?} ago",
                 self.conn.server
             ));
         }
         let path = format!("/api/v1/namespaces/{name}");
-        let text = match tokio::time::timeout(self.get_timeout, self.conn.get(&path, JSON)).await {
+        let answer = tokio::time::timeout(self.get_timeout, self.conn.get(&path, JSON)).await;
+        self.set_get_failure(match &answer {
+            Err(_) => true,
+            Ok(Err(RequestError::Status { code: 404, .. })) | Ok(Ok(_)) => false,
+            Ok(Err(_)) => true,
+        });
+        let text = match answer {
             Err(_) => {
                 return Err(format!(
                     "reading namespace {name} from {} took over {:?}",
@@ -217,7 +242,10 @@ impl NamespaceCache {
                 ));
             }
             Ok(Err(RequestError::Status { code: 404, .. })) => {
-                Arc::make_mut(&mut self.write()).insert(name.to_string(), None);
+                let mut map = self.write();
+                if map.len() < MAX_ENTRIES {
+                    Arc::make_mut(&mut map).insert(name.to_string(), Entry::Absent(Instant::now()));
+                }
                 return Ok(None);
             }
             Ok(Err(e)) => {
@@ -237,8 +265,16 @@ impl NamespaceCache {
         }
         let ns = Arc::new(with_kind(ns));
         // Readers keep the map they hold: it is copied only while one is.
-        Arc::make_mut(&mut self.write()).insert(name.to_string(), Some(ns.clone()));
+        Arc::make_mut(&mut self.write()).insert(name.to_string(), Entry::Present(ns.clone()));
         Ok(Some(ns))
+    }
+
+    fn last_get_failure(&self) -> Option<Instant> {
+        *self.get_failed.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn set_get_failure(&self, failed: bool) {
+        *self.get_failed.lock().unwrap_or_else(|e| e.into_inner()) = failed.then(Instant::now);
     }
 
     /// Relists every `interval`, forever (until the task is dropped or

@@ -24,11 +24,12 @@
 //! but there are no providers to ask: a call is an evaluation error (see
 //! `gatekeeper/external_data.rs`), fail-open as every error here.
 //!
-//! Gatekeeper's webhook is registered for DELETE only when Gatekeeper is
-//! installed with `enableDeleteOperations`; gator reviews whatever its
-//! suite gives. [`GatekeeperSet::with_delete_operations`] chooses: a set
-//! judges DELETE requests unless told not to (`rampart admission serve`
-//! does, as the default installation; `rampart scan` never sends DELETE).
+//! Gatekeeper's webhook is registered for CREATE and UPDATE, and for
+//! DELETE only when Gatekeeper is installed with `enableDeleteOperations`;
+//! it is never sent CONNECT. gator reviews whatever its suite gives.
+//! [`GatekeeperSet::with_every_operation`] chooses: a set judges every
+//! operation unless told not to (`rampart admission serve` does, as the
+//! default installation; `rampart scan` sends only CREATE).
 //!
 //! Referential policies read `data.inventory`, which Gatekeeper fills with
 //! the objects its `Config` syncs. Offline there is no such cache: the
@@ -62,9 +63,9 @@ const WEBHOOK_ENFORCEMENT_POINT: &str = "validation.gatekeeper.sh";
 pub struct GatekeeperSet {
     templates: Vec<Template>,
     constraints: Vec<Constraint>,
-    /// Whether DELETE requests are judged (Gatekeeper's
-    /// `enableDeleteOperations`).
-    delete_operations: bool,
+    /// Whether DELETE and CONNECT requests are judged, not only CREATE
+    /// and UPDATE.
+    every_operation: bool,
 }
 
 struct Template {
@@ -132,18 +133,18 @@ impl GatekeeperSet {
             GatekeeperSet {
                 templates,
                 constraints,
-                delete_operations: true,
+                every_operation: true,
             },
             errors,
         )
     }
 
-    /// Whether constraints judge DELETE requests: `true` (as loaded) to
+    /// Whether constraints judge every operation: `true` (as loaded) to
     /// evaluate every request given, as gator does; `false` for
-    /// Gatekeeper's webhook as installed by default, which is not sent
-    /// DELETE (Gatekeeper's `enableDeleteOperations` is off).
-    pub fn with_delete_operations(mut self, enabled: bool) -> GatekeeperSet {
-        self.delete_operations = enabled;
+    /// Gatekeeper's webhook as installed by default, which is sent CREATE
+    /// and UPDATE only (`enableDeleteOperations` off, never CONNECT).
+    pub fn with_every_operation(mut self, enabled: bool) -> GatekeeperSet {
+        self.every_operation = enabled;
         self
     }
 
@@ -159,7 +160,8 @@ impl GatekeeperSet {
     pub fn evaluate(&self, req: &Request) -> Evaluation {
         let mut out = Evaluation::default();
         if self.constraints.is_empty()
-            || (req.operation == Operation::Delete && !self.delete_operations)
+            || (!self.every_operation
+                && matches!(req.operation, Operation::Delete | Operation::Connect))
         {
             return out;
         }

@@ -25,13 +25,13 @@ impl Policies {
         (Policies { vap, gatekeeper }, errors)
     }
 
-    /// Whether Gatekeeper constraints judge DELETE requests (see
-    /// [`GatekeeperSet::with_delete_operations`]): `true` as loaded, for
+    /// Whether Gatekeeper constraints judge DELETE and CONNECT requests (see
+    /// [`GatekeeperSet::with_every_operation`]): `true` as loaded, for
     /// `rampart policy test` and gator suites; the webhook sets `false`, as
     /// Gatekeeper is installed by default. ValidatingAdmissionPolicies
     /// match operations by their own `matchConstraints`.
-    pub fn with_gatekeeper_delete_operations(mut self, enabled: bool) -> Policies {
-        self.gatekeeper = self.gatekeeper.with_delete_operations(enabled);
+    pub fn with_gatekeeper_every_operation(mut self, enabled: bool) -> Policies {
+        self.gatekeeper = self.gatekeeper.with_every_operation(enabled);
         self
     }
 
@@ -163,7 +163,7 @@ mod tests {
         let (all, errors) = Policies::load(&objects);
         assert_eq!(errors, vec![]);
         assert_eq!(messages(&all, &delete), ["no deletes", "always"]);
-        let webhook = all.with_gatekeeper_delete_operations(false);
+        let webhook = all.with_gatekeeper_every_operation(false);
         assert_eq!(messages(&webhook, &delete), ["no deletes"]);
         let create = Request::for_manifest(&pod, "a", None, Operation::Create, UserInfo::default());
         assert_eq!(messages(&webhook, &create), ["always"]);

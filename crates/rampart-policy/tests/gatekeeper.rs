@@ -728,20 +728,23 @@ fn external_data_loads_and_fails_open_when_called() {
 }
 
 #[test]
-fn delete_is_judged_only_when_delete_operations_are_enabled() {
+fn delete_and_connect_are_judged_only_when_every_operation_is() {
     let pod = fixture("privileged-containers/example_disallowed.yaml");
-    let webhook = policy("privileged-containers").with_delete_operations(false);
-    assert_eq!(
-        webhook.evaluate(&request(pod.clone(), "apps", Operation::Delete)),
-        Evaluation::default()
-    );
+    let webhook = policy("privileged-containers").with_every_operation(false);
+    for op in [Operation::Delete, Operation::Connect] {
+        assert_eq!(
+            webhook.evaluate(&request(pod.clone(), "apps", op)),
+            Evaluation::default(),
+            "{op:?}"
+        );
+    }
     // Other operations are judged as before.
     for op in [Operation::Create, Operation::Update] {
         let ev = webhook.evaluate(&request(pod.clone(), "apps", op));
         assert_eq!(ev.violations.len(), 1, "{op:?}");
     }
     // Enabled (the default: gator evaluates what its suite gives).
-    let all = policy("privileged-containers").with_delete_operations(true);
+    let all = policy("privileged-containers").with_every_operation(true);
     let ev = all.evaluate(&request(pod, "apps", Operation::Delete));
     assert_eq!(ev.violations.len(), 1);
 }

@@ -275,6 +275,21 @@ impl Decider {
             ));
             return;
         }
+        // A Pod Security profile enforces its level as Pod Security
+        // Admission does on pods: every violation of the level rejects,
+        // whatever its severity; an update of a pod is judged only when it
+        // changes what the level is about (images, seccomp annotations,
+        // containers), and then whole, with nothing grandfathered; and pods
+        // a controller creates are judged like any.
+        let enforce_level = matches!(self.engine.profile, Profile::Pss(_) | Profile::PssNamespace);
+        let pod_update = req.operation == Operation::Update && req.kind.name == "Pod";
+        if enforce_level && pod_update {
+            if let Some(old) = &req.old_object {
+                if !significant_pod_update(object, old) {
+                    return;
+                }
+            }
+        }
         let inventory = self.inventory(req, object);
         let run = engine::run(&inventory, &self.rules, &self.config, &self.engine);
         let findings = findings_on_request(&inventory, &run.findings);
@@ -283,6 +298,7 @@ impl Decider {
         // objects admitted before a rule or the webhook existed. What is
         // new in this update is judged as usual.
         let before: HashSet<Fingerprint> = match (&req.operation, &req.old_object) {
+            (Operation::Update, Some(_)) if enforce_level && pod_update => HashSet::new(),
             (Operation::Update, Some(old)) => {
                 let old_inventory = self.inventory(req, old);
                 let old_run = engine::run(&old_inventory, &self.rules, &self.config, &self.engine);
@@ -293,14 +309,16 @@ impl Decider {
             }
             _ => HashSet::new(),
         };
-        let owner = if self.settings.judge_controller_created {
+        let owner = if self.settings.judge_controller_created || enforce_level {
             None
         } else {
             template_owner(req)
         };
-        // A Pod Security profile enforces its level as Pod Security
-        // Admission does: every violation rejects, whatever its severity.
-        let enforce_level = matches!(self.engine.profile, Profile::Pss(_) | Profile::PssNamespace);
+        let of_level = |rule: &str| {
+            self.rules
+                .iter()
+                .any(|r| r.rule.meta.id == rule && r.rule.meta.pss.is_some())
+        };
         let hits = findings.into_iter().map(|finding| Hit {
             finding,
             action: self
@@ -309,7 +327,9 @@ impl Decider {
                 .get(finding.rule.as_ref())
                 .copied()
                 .unwrap_or(
-                    if enforce_level || finding.severity >= self.settings.deny_at {
+                    if (enforce_level && of_level(&finding.rule))
+                        || finding.severity >= self.settings.deny_at
+                    {
                         Action::Deny
                     } else {
                         Action::Warn
@@ -357,6 +377,48 @@ fn rules_apply(req: &Request) -> bool {
                 && !IGNORED_POD_SUBRESOURCES.contains(&sub)
         }
     }
+}
+
+/// Pod Security Admission's `isSignificantPodUpdate`: whether a pod
+/// update changes what the levels judge. The pod spec is mostly
+/// immutable; what may change is container images, the seccomp
+/// annotations, and ephemeral containers being added.
+fn significant_pod_update(pod: &Value, old: &Value) -> bool {
+    let annotation = |p: &Value, key: &str| {
+        p.pointer("/metadata/annotations")
+            .and_then(|a| a.get(key))
+            .cloned()
+    };
+    let list = |p: &Value, field: &str| {
+        p.pointer(&format!("/spec/{field}"))
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let container_changed = |c: &Value, o: &Value| {
+        let key = format!(
+            "container.seccomp.security.alpha.kubernetes.io/{}",
+            c["name"].as_str().unwrap_or("")
+        );
+        c.get("image") != o.get("image") || annotation(pod, &key) != annotation(old, &key)
+    };
+    let pod_key = "seccomp.security.alpha.kubernetes.io/pod";
+    if annotation(pod, pod_key) != annotation(old, pod_key) {
+        return true;
+    }
+    for field in ["containers", "initContainers"] {
+        let (new, was) = (list(pod, field), list(old, field));
+        if new.len() != was.len() || new.iter().zip(&was).any(|(c, o)| container_changed(c, o)) {
+            return true;
+        }
+    }
+    let was = list(old, "ephemeralContainers");
+    list(pod, "ephemeralContainers").iter().any(|c| {
+        match was.iter().find(|o| o.get("name") == c.get("name")) {
+            None => true,
+            Some(o) => container_changed(c, o),
+        }
+    })
 }
 
 /// Whether the request's kind is a pod or carries a pod template (the
@@ -768,6 +830,47 @@ mod tests {
         req.sub_resource.clear();
         req.operation = Operation::Delete;
         assert!(!rules_apply(&req));
+    }
+
+    #[test]
+    fn pod_updates_are_significant_as_pod_security_admission_says() {
+        let pod = serde_json::json!({
+            "metadata": {"name": "p", "labels": {"a": "1"},
+                "annotations": {"container.seccomp.security.alpha.kubernetes.io/c": "x"}},
+            "spec": {"containers": [{"name": "c", "image": "app:1"}],
+                "ephemeralContainers": [{"name": "debug", "image": "busybox"}]}
+        });
+        let changed = |f: &dyn Fn(&mut Value)| {
+            let mut p = pod.clone();
+            f(&mut p);
+            significant_pod_update(&p, &pod)
+        };
+        assert!(!changed(&|p| p["metadata"]["labels"]["a"] = "2".into()));
+        assert!(!changed(
+            &|p| p["status"] = serde_json::json!({"phase": "Running"})
+        ));
+        assert!(changed(
+            &|p| p["spec"]["containers"][0]["image"] = "app:2".into()
+        ));
+        assert!(changed(&|p| {
+            p["metadata"]["annotations"]["container.seccomp.security.alpha.kubernetes.io/c"] =
+                "y".into()
+        }));
+        assert!(changed(&|p| {
+            p["metadata"]["annotations"]["seccomp.security.alpha.kubernetes.io/pod"] = "y".into()
+        }));
+        assert!(changed(&|p| {
+            p["spec"]["initContainers"] = serde_json::json!([{"name": "i", "image": "x"}])
+        }));
+        assert!(changed(&|p| {
+            p["spec"]["ephemeralContainers"]
+                .as_array_mut()
+                .unwrap()
+                .push(serde_json::json!({"name": "debug2", "image": "busybox"}))
+        }));
+        assert!(changed(
+            &|p| p["spec"]["ephemeralContainers"][0]["image"] = "alpine".into()
+        ));
     }
 
     #[test]

@@ -20,10 +20,14 @@ pub struct State {
     pub max_body_bytes: usize,
     pub decision_deadline: std::time::Duration,
     pub namespaces: Option<Arc<dyn NamespaceSource>>,
-    /// Decisions running at once: one per core. Rules and policies are
-    /// CPU work; more threads than cores only share the cores and make
-    /// every request in flight slower.
-    pub deciding: tokio::sync::Semaphore,
+    /// Turns to decide: one per core for the rules-only path, and as many
+    /// for the paths with policies. Rules and policies are CPU work; more
+    /// threads than cores only share the cores and make every request in
+    /// flight slower. Apart, so that traffic on the policies path (every
+    /// kind, failing open) never queues a rules decision (pods, failing
+    /// closed) past its deadline.
+    pub rule_turns: Arc<tokio::sync::Semaphore>,
+    pub policy_turns: Arc<tokio::sync::Semaphore>,
     /// Serving with the certificate loaded, and not shutting down.
     pub ready: AtomicBool,
 }
@@ -199,15 +203,32 @@ async fn validate(state: Arc<State>, req: Request<Incoming>, checks: Checks) -> 
     }
     let decider = state.decider.clone();
     let uid = request.uid.clone();
-    let permits = state.clone();
+    let turns = match checks {
+        Checks::Rules => state.rule_turns.clone(),
+        Checks::All | Checks::Policies => state.policy_turns.clone(),
+    };
+    let late = state.clone();
     // Rules and policies are CPU work: off the connection tasks' threads,
     // one per core at a time (waiting for a turn counts against the
-    // deadline). A decision abandoned at the deadline gives its turn back
-    // while its thread still runs: a stuck policy cannot stop the rest.
+    // deadline). The turn is held until the evaluation ends, even when
+    // the answer was given up on (the deadline, a client that hung up):
+    // abandoned work cannot pile up beyond the cores.
     let decision_task = async move {
-        let _turn = permits.deciding.acquire().await;
+        let turn = turns.acquire_owned().await;
         tokio::task::spawn_blocking(move || {
+            let _turn = turn;
             let d = decider.decide_with(&request, checks);
+            // Nobody waits with a deadline on the policies path (see
+            // below): an answer this late was dropped by the API server,
+            // which applied its failurePolicy. Say so.
+            let took = started.elapsed();
+            if checks == Checks::Policies && took > deadline {
+                late.metrics.error(ErrorKind::Timeout);
+                tracing::warn!(
+                    uid = %request.uid,
+                    "the policies took {took:?}, past the {deadline:?} deadline: the API server has likely applied the webhook's failurePolicy"
+                );
+            }
             (request, d)
         })
         .await

@@ -154,9 +154,8 @@ impl Server {
                 max_body_bytes: opts.max_body_bytes,
                 decision_deadline: opts.decision_deadline,
                 namespaces: opts.namespaces,
-                deciding: tokio::sync::Semaphore::new(
-                    std::thread::available_parallelism().map_or(2, |n| n.get()),
-                ),
+                rule_turns: Arc::new(tokio::sync::Semaphore::new(cores())),
+                policy_turns: Arc::new(tokio::sync::Semaphore::new(cores())),
                 ready: AtomicBool::new(false),
             }),
             grace: opts.shutdown_grace,
@@ -252,6 +251,11 @@ impl Server {
             tracing::warn!("grace period of {grace:?} over; closing the remaining connections");
         }
     }
+}
+
+/// The cores this process may use (its CPU quota in a container).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// Checks the certificate files every [`RELOAD_INTERVAL`].

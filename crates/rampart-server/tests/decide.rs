@@ -402,6 +402,40 @@ fn namespace_labels_choose_the_pod_security_level() {
     assert!(decider.decide(&config_map).allowed);
 }
 
+#[test]
+fn pod_security_profiles_enforce_on_pods_as_pod_security_admission() {
+    use rampart_core::rule::{Profile, PssLevel, Settings};
+    let decider = decider(AdmissionSettings::default(), None).with_engine_settings(Settings {
+        profile: Profile::Pss(PssLevel::Baseline),
+        ..Settings::default()
+    });
+    let old = fixture("privileged-pod.json");
+    // An update that changes nothing the level judges is not judged.
+    let mut relabelled = old.clone();
+    relabelled["metadata"]["labels"] = json!({"touched": "yes"});
+    let d = decider.decide(&request(
+        Operation::Update,
+        Some(relabelled),
+        Some(old.clone()),
+    ));
+    assert!(d.allowed && d.warnings.is_empty(), "{d:?}");
+    // One that does is judged whole: what was there is not grandfathered.
+    let mut new_image = old.clone();
+    new_image["spec"]["containers"][0]["image"] = json!("registry.example.com/app:2");
+    let d = decider.decide(&request(Operation::Update, Some(new_image), Some(old)));
+    assert!(!d.allowed, "{d:?}");
+    assert!(d.message.contains("privileged-container"), "{}", d.message);
+    // Pods a controller creates are judged like any.
+    let owner = json!({"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": "web-1",
+        "uid": "1", "controller": true});
+    let mut req = controller_pod(
+        "system:serviceaccount:kube-system:replicaset-controller",
+        owner,
+    );
+    req.operation = Operation::Create;
+    assert!(!decider.decide(&req).allowed);
+}
+
 /// A pod as the ReplicaSet controller creates it from `owner`'s template.
 fn controller_pod(username: &str, owner: Value) -> Request {
     let mut pod = fixture("privileged-pod.json");

@@ -283,7 +283,7 @@ fn load_policies(
     // Gatekeeper is installed without `enableDeleteOperations` by default:
     // its webhook is not sent DELETE, so constraints do not judge it.
     // ValidatingAdmissionPolicies match operations themselves.
-    let policies = policies.with_gatekeeper_delete_operations(false);
+    let policies = policies.with_gatekeeper_every_operation(false);
     let evaluator: rampart_server::PolicyEvaluator = Box::new(move |req| policies.evaluate(req));
     Ok((Some(evaluator), !selecting.is_empty()))
 }
